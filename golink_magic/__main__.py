@@ -1,0 +1,7 @@
+"""``python -m golink_magic`` is the ``golink-magic`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

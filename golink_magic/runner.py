@@ -1,0 +1,418 @@
+"""The one place that starts processes: build once, run that binary, disassemble it.
+
+Every child runs in its own process group with stdin closed, a timeout, and captured output
+capped in size.  An interrupt (Kernel → Interrupt, Ctrl-C) stops every live child: SIGINT, then
+SIGTERM, then SIGKILL, within two seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shlex
+import shutil
+import signal as signals
+import subprocess
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__, objdump
+from .result import Options, Result
+from .toolchain import Toolchain, cache_root
+from .workspace import materialize, with_go_mod
+
+OUTPUT_CAP = 1 << 20  # bytes of stdout/stderr kept per stream
+RESULT_CACHE_ENTRIES = 256
+
+_LIVE: set[subprocess.Popen] = set()
+_LIVE_LOCK = threading.Lock()
+
+
+@dataclass
+class Completed:
+    """What a finished child left: exit status, capped output and how much was cut."""
+
+    returncode: int | None
+    stdout: bytes
+    stderr: bytes
+    seconds: float
+    timed_out: bool = False
+    stdout_cut: int = 0
+    stderr_cut: int = 0
+
+
+def _drain(stream, keep: list, cap: int, counter: list) -> None:
+    total = 0
+    while True:
+        chunk = stream.read(65536)
+        if not chunk:
+            break
+        room = cap - total
+        if room > 0:
+            keep.append(chunk[:room])
+        total += len(chunk)
+    counter.append(max(0, total - cap))
+    stream.close()
+
+
+def stop_group(proc: subprocess.Popen, grace: float = 0.6) -> None:
+    """Stop ``proc`` and its whole process group: SIGINT, SIGTERM, then SIGKILL."""
+    for sig in (signals.SIGINT, signals.SIGTERM, signals.SIGKILL):
+        if proc.poll() is not None:
+            break
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            continue
+    # The leader may be gone while children it started linger: clear the group.
+    try:
+        os.killpg(proc.pid, signals.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def stop_all() -> None:
+    """Stop every child this module started that is still alive."""
+    with _LIVE_LOCK:
+        live = list(_LIVE)
+    for proc in live:
+        stop_group(proc)
+
+
+def spawn(cmd: list[str], cwd: Path, env: dict, timeout: float | None, cap: int = OUTPUT_CAP) -> Completed:
+    """Run ``cmd`` to completion in its own process group; never raises for the child's errors.
+
+    On timeout the group is killed and ``timed_out`` set.  A KeyboardInterrupt in the waiting
+    thread stops the group and is re-raised.
+    """
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, start_new_session=True,
+    )
+    with _LIVE_LOCK:
+        _LIVE.add(proc)
+    out: list[bytes] = []
+    err: list[bytes] = []
+    out_cut: list[int] = []
+    err_cut: list[int] = []
+    readers = [
+        threading.Thread(target=_drain, args=(proc.stdout, out, cap, out_cut), daemon=True),
+        threading.Thread(target=_drain, args=(proc.stderr, err, cap, err_cut), daemon=True),
+    ]
+    for t in readers:
+        t.start()
+    timed_out = False
+    deadline = None if timeout is None else start + timeout
+    try:
+        while True:
+            wait = 0.05 if deadline is None else min(0.05, max(0.0, deadline - time.perf_counter()))
+            try:
+                proc.wait(wait)
+                break
+            except subprocess.TimeoutExpired:
+                if deadline is not None and time.perf_counter() >= deadline:
+                    timed_out = True
+                    stop_group(proc, grace=0.2)
+                    break
+    except BaseException:
+        stop_group(proc)
+        raise
+    finally:
+        with _LIVE_LOCK:
+            _LIVE.discard(proc)
+    # Grandchildren holding the pipes open must not block us: the group was killed above on
+    # timeout; otherwise give the readers a moment, then kill whatever still writes.
+    for t in readers:
+        t.join(2.0)
+        if t.is_alive():
+            try:
+                os.killpg(proc.pid, signals.SIGKILL)
+            except ProcessLookupError:
+                pass
+            t.join(1.0)
+    return Completed(
+        proc.returncode, b"".join(out), b"".join(err), time.perf_counter() - start, timed_out,
+        out_cut[0] if out_cut else 0, err_cut[0] if err_cut else 0,
+    )
+
+
+def _decode(data: bytes, cut: int, stream: str) -> str:
+    text = data.decode("utf-8", errors="replace")
+    if cut:
+        text += f"\n[… {cut:,} more bytes of {stream} cut; golink_magic keeps the first {OUTPUT_CAP:,}]\n"
+    return text
+
+
+_FILE_LINE = re.compile(r"^\S*\.(?:go|s|mod):\d+(?::\d+)?: ", re.M)
+_SETUP = re.compile(
+    r"^(?:go: |no Go files|package \S+ is not in std|cannot find package|no required module)", re.M
+)
+_MISSING_MODULE = re.compile(r"no required module provides package (\S+?)[;:\s]|cannot find module providing package (\S+?)[;:\s]")
+_FATAL_SIGNAL = re.compile(r"^\[signal (SIG[A-Z]+)|^fatal error: unexpected signal|^SIG[A-Z]+: ", re.M)
+_SIGNAL_NAME = re.compile(r"\b(SIG[A-Z]+)\b")
+
+
+def classify_build(output: str) -> str:
+    """``compile-error`` when the failure points at a source line or the module set-up,
+    otherwise ``link-error`` (the linker rarely names a file)."""
+    if _FILE_LINE.search(output) or _SETUP.search(output):
+        return "compile-error"
+    return "link-error"
+
+
+def classify_run(done: Completed, stderr: str) -> tuple[str, str | None]:
+    """(outcome, signal name) of a finished program."""
+    if done.timed_out:
+        return "timeout", None
+    code = done.returncode
+    if code is not None and code < 0:
+        try:
+            return "crash", signals.Signals(-code).name
+        except ValueError:
+            return "crash", f"signal {-code}"
+    m = _FATAL_SIGNAL.search(stderr)
+    if m:
+        name = m.group(1) or (_SIGNAL_NAME.search(stderr[m.start():]) or [None, None])[1]
+        return "crash", name or "SIGSEGV"
+    if code == 0:
+        return "ok", None
+    if code == 2 and re.search(r"^(panic: |fatal error: )", stderr, re.M):
+        return "panic", None
+    return "exit-nonzero", None
+
+
+def offline_hint(build_output: str) -> str | None:
+    """One sentence for a case importing a module that is not in the workspace."""
+    m = _MISSING_MODULE.search(build_output)
+    if not m:
+        return None
+    pkg = m.group(1) or m.group(2)
+    return (
+        f"{pkg} is not in the workspace and golink_magic builds offline (GOPROXY=off): add its source "
+        "with %%gofile under its import path plus a `replace` line in go.mod, or vendor it."
+    )
+
+
+def _linkname_targets(files: dict[str, str]) -> list[str]:
+    targets = []
+    for path, text in files.items():
+        if path.endswith(".go"):
+            targets += re.findall(r"^\s*//go:linkname\s+\S+\s+(\S+)", text, re.M)
+    return targets
+
+
+def objdump_regex(module: str, files: dict[str, str], module_root: str) -> str:
+    """Symbol regex covering the module's packages and every linkname target in its files."""
+    parts = [r"main\.", re.escape(module) + r"(/[^.]*)?\."]
+    parts += [re.escape(t) + "$" for t in sorted(set(_linkname_targets(files)))]
+    return "^(" + "|".join(parts) + ")"
+
+
+def _cache_key(files: dict[str, str], options: Options, toolchain: Toolchain) -> str:
+    blob = json.dumps(
+        [files, options.build_key(), toolchain.version, str(toolchain.go), __version__], sort_keys=True
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+
+def _result_cache() -> Path:
+    return cache_root() / "results"
+
+
+def _prune_cache(directory: Path) -> None:
+    entries = sorted((p for p in directory.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    for old in entries[: max(0, len(entries) - RESULT_CACHE_ENTRIES)]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build_command(toolchain: Toolchain, options: Options, binary: Path) -> list[str]:
+    """``go build -o BINARY [flags] TARGET``."""
+    cmd = [str(toolchain.go), "build", "-o", str(binary)]
+    for flag in ("gcflags", "ldflags", "tags"):
+        value = getattr(options, flag)
+        if value:
+            cmd.append(f"-{flag}={value}")
+    cmd.append(options.target or ".")
+    return cmd
+
+
+def _shown(cmd: list[str], toolchain: Toolchain, options: Options) -> str:
+    words = ["go" if i == 0 else w for i, w in enumerate(cmd)]
+    prefix = f"GOARCH={options.goarch} " if options.goarch else ""
+    return prefix + shlex.join(words)
+
+
+def run_files(
+    files: dict[str, str],
+    options: Options,
+    toolchain: Toolchain,
+    workdir: Path,
+    name: str = "",
+    use_cache: bool = True,
+) -> Result:
+    """Build, run and disassemble the module made of ``files`` in ``workdir``.
+
+    ``workdir`` is a stable folder the files are mirrored into (keeping it stable lets Go's
+    build cache skip unchanged packages).  With ``use_cache``, a build of identical files,
+    options and toolchain is reused; the program itself always runs again.
+    """
+    files_with_mod, root, module, inferred = with_go_mod(files, toolchain.goroot)
+    goarch = options.goarch or toolchain.goarch
+    result = Result(
+        outcome="ok", go_version=f"go version {toolchain.version} {toolchain.goos}/{goarch}",
+        goos=toolchain.goos, goarch=goarch, files=dict(files), module=module, module_root=root,
+        name=name, options=options,
+    )
+    if inferred:
+        result.notes.append(f"go.mod inferred: module {module}" + (f" in {root}/" if root != "." else ""))
+    src = workdir / "src"
+    materialize(files_with_mod, src)
+    module_dir = (src / root).resolve()
+    env = toolchain.env(goarch=options.goarch)
+    binary = workdir / "bin" / "prog"
+    binary.parent.mkdir(parents=True, exist_ok=True)
+
+    key = _cache_key(files_with_mod, options, toolchain)
+    entry = _result_cache() / key
+    cached = None
+    if use_cache and (entry / "result.json").exists():
+        try:
+            cached = Result.from_dict(json.loads((entry / "result.json").read_text()))
+        except (ValueError, TypeError, KeyError):
+            cached = None
+        if cached is not None and cached.outcome not in ("compile-error", "link-error"):
+            if (entry / "prog").exists():
+                shutil.copy2(entry / "prog", binary)
+            else:
+                cached = None
+
+    cmd = build_command(toolchain, options, binary)
+    result.commands.append(_shown(cmd, toolchain, options))
+    if cached is not None:
+        result.cached = True
+        result.build_output = cached.build_output
+        result.functions = cached.functions
+        result.timings["build"] = 0.0
+        if not options.no_objdump:
+            result.timings["objdump"] = 0.0
+        os.utime(entry)
+        if cached.outcome in ("compile-error", "link-error"):
+            result.outcome = cached.outcome
+            result.notes += [n for n in cached.notes if n not in result.notes]
+            return result
+    else:
+        done = spawn(cmd, module_dir, env, timeout=None)
+        result.timings["build"] = round(done.seconds, 4)
+        result.build_output = (done.stdout + done.stderr).decode("utf-8", errors="replace")
+        if done.returncode != 0:
+            result.outcome = classify_build(result.build_output)
+            hint = offline_hint(result.build_output)
+            if hint:
+                result.notes.append(hint)
+            if use_cache:
+                _store(entry, result, None)
+            return result
+
+    run = spawn([str(binary)], module_dir, _program_env(env), timeout=options.timeout)
+    result.timings["run"] = round(run.seconds, 4)
+    result.commands.append(f"./{binary.name}")
+    result.stdout = _decode(run.stdout, run.stdout_cut, "stdout")
+    result.stderr = _decode(run.stderr, run.stderr_cut, "stderr")
+    result.exit_code = run.returncode if run.returncode is None or run.returncode >= 0 else None
+    result.outcome, result.signal = classify_run(run, result.stderr)
+    if result.outcome == "timeout":
+        result.notes.append(f"stopped after the {options.timeout:g} s timeout (use --timeout to change it)")
+
+    if not options.no_objdump and cached is None:
+        regex = "|".join(f"(?:{r})" for r in options.objdump) if options.objdump else objdump_regex(module, files_with_mod, root)
+        tool = toolchain.tool("objdump")
+        dump_cmd = [str(tool), "-s", regex, str(binary)]
+        done = spawn(dump_cmd, module_dir, env, timeout=120, cap=256 << 20)
+        result.timings["objdump"] = round(done.seconds, 4)
+        result.commands.append(shlex.join(["go", "tool", "objdump", "-s", regex, binary.name]))
+        if done.returncode != 0:
+            result.notes.append("objdump failed: " + done.stderr.decode("utf-8", "replace").strip())
+        else:
+            t0 = time.perf_counter()
+            functions = objdump.parse(done.stdout.decode("utf-8", errors="replace"))
+            objdump.relate_to_module(functions, str(src.resolve()), list(files_with_mod))
+            result.functions = functions if options.objdump else objdump.select(functions)
+            result.timings["parse"] = round(time.perf_counter() - t0, 4)
+        if use_cache:
+            _store(entry, result, binary)
+    elif cached is not None:
+        result.commands = cached.commands
+    return result
+
+
+def _program_env(go_env: dict) -> dict:
+    # The program sees the user's environment, minus the Go tool settings meant for go itself.
+    env = dict(go_env)
+    for k in ("GOFLAGS", "GOPROXY", "GOSUMDB", "GOTOOLCHAIN", "GOCACHE", "GOWORK"):
+        env.pop(k, None)
+    return env
+
+
+def _store(entry: Path, result: Result, binary: Path | None) -> None:
+    tmp = entry.with_name(entry.name + f".tmp{os.getpid()}.{threading.get_ident()}")
+    try:
+        tmp.mkdir(parents=True, exist_ok=True)
+        data = result.to_dict()
+        data.update(stdout="", stderr="", exit_code=None, signal=None)
+        (tmp / "result.json").write_text(json.dumps(data))
+        if binary is not None:
+            shutil.copy2(binary, tmp / "prog")
+        if entry.exists():
+            shutil.rmtree(entry, ignore_errors=True)
+        tmp.rename(entry)
+        _prune_cache(entry.parent)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_many(jobs: list[tuple], max_workers: int | None = None, progress=None) -> list[Result]:
+    """Run several ``(name, files, options, toolchain, workdir)`` jobs in parallel, results in
+    the given order.  ``progress(done, total, name)`` is called as each one finishes."""
+    workers = max(1, min(len(jobs), max_workers or os.cpu_count() or 1))
+    results: list[Result | None] = [None] * len(jobs)
+    done_count = 0
+    lock = threading.Lock()
+
+    def one(i: int):
+        nonlocal done_count
+        name, files, options, toolchain, workdir = jobs[i]
+        results[i] = run_files(files, options, toolchain, workdir, name=name)
+        with lock:
+            done_count += 1
+            if progress:
+                progress(done_count, len(jobs), name)
+
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
+        futures = [pool.submit(one, i) for i in range(len(jobs))]
+        for f in futures:
+            while True:
+                try:
+                    f.result(timeout=0.1)
+                    break
+                except FutureTimeout:
+                    continue
+    except BaseException:
+        for f in futures:
+            f.cancel()
+        stop_all()
+        raise
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    return results  # type: ignore[return-value]

@@ -1,0 +1,220 @@
+"""The Go module a kernel writes into: safe paths, verbatim files, go.mod inference, snapshots.
+
+Files are written byte for byte as given: Go directives live in comments, so nothing is parsed
+and recomposed.  The only file the workspace writes itself is ``go.mod``, and only when the
+files do not bring one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections import Counter
+from pathlib import Path, PurePosixPath
+
+GO_DIRECTIVE = "1.19"  # oldest Go the course supports; newer toolchains build it unchanged
+DEFAULT_MODULE = "example"
+
+_IMPORT_BLOCK = re.compile(r"^import\s*\((?P<body>.*?)^\)", re.S | re.M)
+_IMPORT_LINE = re.compile(r'^import\s+(?:[\w.]+\s+)?"(?P<path>[^"]+)"', re.M)
+_QUOTED = re.compile(r'"(?P<path>[^"]+)"')
+_PACKAGE = re.compile(r"^package\s+(\w+)", re.M)
+_MODULE = re.compile(r"^module\s+(\S+)", re.M)
+
+
+class WorkspaceError(ValueError):
+    """A path or file the workspace refuses; nothing was written."""
+
+
+def check_path(root: Path, rel: str) -> Path:
+    """The absolute path for ``rel`` inside ``root``, or :class:`WorkspaceError`.
+
+    Refuses absolute paths, ``..`` segments, and paths that leave ``root`` through a symlink.
+    """
+    text = rel.strip()
+    if not text:
+        raise WorkspaceError("a file path is needed, e.g. `%%gofile main.go`")
+    if "\x00" in text or "\\" in text:
+        raise WorkspaceError(f"{rel!r} is not a valid file path")
+    pure = PurePosixPath(text)
+    if pure.is_absolute() or text.startswith("~"):
+        raise WorkspaceError(f"{rel!r} is absolute: paths are relative to the module root, e.g. hello/hello.go")
+    if ".." in pure.parts:
+        raise WorkspaceError(f"{rel!r} leaves the module: `..` is not allowed in file paths")
+    parts = [p for p in pure.parts if p != "."]
+    if not parts:
+        raise WorkspaceError(f"{rel!r} names the module folder, not a file")
+    target = root.joinpath(*parts)
+    real_root = root.resolve()
+    resolved = target.resolve()
+    if resolved != real_root and real_root not in resolved.parents:
+        raise WorkspaceError(f"{rel!r} leaves the module through a symlink; nothing was written")
+    if target.is_dir():
+        raise WorkspaceError(f"{rel!r} is a folder in the module, not a file")
+    return target
+
+
+def check_case_name(name: str) -> str:
+    """``name`` if it is usable as a case name, else :class:`WorkspaceError`."""
+    if not re.fullmatch(r"[\w.+-]+", name):
+        raise WorkspaceError(f"case name {name!r}: use letters, digits, `_`, `-`, `.` or `+`")
+    return name
+
+
+def _is_std(import_path: str, goroot: Path | None) -> bool:
+    first = import_path.split("/", 1)[0]
+    if "." in first:
+        return False
+    if goroot is None:
+        return True
+    return (goroot / "src" / import_path).is_dir() or import_path in ("C", "unsafe")
+
+
+def imports_of(source: str) -> list[str]:
+    """Import paths of a Go file (a light scan: enough to infer a module path)."""
+    found = [m.group("path") for m in _IMPORT_LINE.finditer(source)]
+    for block in _IMPORT_BLOCK.finditer(source):
+        found += [m.group("path") for m in _QUOTED.finditer(block.group("body"))]
+    return found
+
+
+def package_of(source: str) -> str | None:
+    """The package clause's name, or None."""
+    m = _PACKAGE.search(source)
+    return m.group(1) if m else None
+
+
+def module_layout(files: dict[str, str], goroot: Path | None = None) -> tuple[str, str]:
+    """Where the module root is (a folder relative to the files' root, ``.`` for the top) and
+    its module path, inferred from the files.
+
+    A ``go.mod`` among the files wins.  Otherwise the root is the folder of the shallowest
+    ``package main`` file, and the module path is the one that makes the imports naming local
+    folders resolve (the blog's cases use ``example1``, ``expl`` and ``full``).
+    """
+    mods = sorted((p for p in files if PurePosixPath(p).name == "go.mod"), key=lambda p: p.count("/"))
+    if mods:
+        m = _MODULE.search(files[mods[0]])
+        return str(PurePosixPath(mods[0]).parent), (m.group(1) if m else DEFAULT_MODULE)
+    go_files = {p: t for p, t in files.items() if p.endswith(".go")}
+    mains = sorted((p for p, t in go_files.items() if package_of(t) == "main"), key=lambda p: (p.count("/"), p))
+    root = PurePosixPath(mains[0]).parent if mains else PurePosixPath(".")
+    dirs = set()
+    for p in go_files:
+        parent = PurePosixPath(p).parent
+        if root == PurePosixPath(".") or root in parent.parents or parent == root:
+            dirs.add(parent.relative_to(root).as_posix())
+    votes: Counter[str] = Counter()
+    for text in go_files.values():
+        for imp in imports_of(text):
+            if _is_std(imp, goroot) and "/" not in imp:
+                continue
+            for d in dirs:
+                if d != "." and imp.endswith("/" + d) and len(imp) > len(d) + 1:
+                    votes[imp[: -len(d) - 1]] += 1
+    if votes:
+        module = votes.most_common(1)[0][0]
+    elif root != PurePosixPath("."):
+        module = root.name
+    else:
+        module = DEFAULT_MODULE
+    return root.as_posix(), module
+
+
+class Workspace:
+    """A temporary Go module on disk, owned by one kernel (or one CLI run).
+
+    ``root`` holds the module's files; :meth:`close` removes everything.  Named snapshots
+    (:meth:`save_case`) keep copies of the files for later side-by-side runs.
+    """
+
+    def __init__(self, base: str | os.PathLike | None = None):
+        self.base = Path(tempfile.mkdtemp(prefix="golink-", dir=base))
+        self.root = self.base / "module"
+        self.root.mkdir()
+        self.cases: dict[str, dict[str, str]] = {}
+
+    def write(self, rel: str, text: str) -> Path:
+        """Write ``text`` verbatim to ``rel`` (overwriting); returns the absolute path."""
+        target = check_path(self.root, rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        return target
+
+    def write_many(self, files: dict[str, str]) -> list[Path]:
+        """Check every path first, then write them all: one bad path writes nothing."""
+        for rel in files:
+            check_path(self.root, rel)
+        return [self.write(rel, text) for rel, text in files.items()]
+
+    def remove(self, rel: str) -> None:
+        """Delete one file of the module."""
+        target = check_path(self.root, rel)
+        if not target.exists():
+            raise WorkspaceError(f"{rel} is not in the workspace")
+        target.unlink()
+
+    def files(self) -> dict[str, str]:
+        """Every file of the module, path → text, sorted by path."""
+        out = {}
+        for path in sorted(self.root.rglob("*")):
+            if path.is_file():
+                out[path.relative_to(self.root).as_posix()] = path.read_text(encoding="utf-8", errors="replace")
+        return out
+
+    def save_case(self, name: str) -> dict[str, str]:
+        """Remember the current files under ``name`` (overwriting a case of that name)."""
+        files = self.files()
+        if not files:
+            raise WorkspaceError("the workspace is empty: write files with %%gofile first")
+        self.cases[check_case_name(name)] = files
+        return files
+
+    def reset(self) -> None:
+        """Start a fresh, empty module (named cases are kept)."""
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.root.mkdir(parents=True)
+
+    def close(self) -> None:
+        """Remove the workspace from disk."""
+        shutil.rmtree(self.base, ignore_errors=True)
+
+    def __enter__(self) -> "Workspace":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def materialize(files: dict[str, str], directory: Path) -> None:
+    """Make ``directory`` hold exactly ``files`` (extra files removed, unchanged ones untouched)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for path in sorted(directory.rglob("*"), reverse=True):
+        rel = path.relative_to(directory).as_posix()
+        if path.is_file() and rel not in files:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    for rel, text in files.items():
+        target = check_path(directory, rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = text.encode("utf-8")
+        if not target.exists() or target.read_bytes() != data:
+            target.write_bytes(data)
+
+
+def with_go_mod(files: dict[str, str], goroot: Path | None = None) -> tuple[dict[str, str], str, str, bool]:
+    """``files`` plus an inferred ``go.mod`` where none is given.
+
+    Returns (files, module root folder, module path, whether go.mod was inferred).
+    """
+    root, module = module_layout(files, goroot)
+    mod_rel = "go.mod" if root == "." else f"{root}/go.mod"
+    if mod_rel in files:
+        return files, root, module, False
+    out = dict(files)
+    out[mod_rel] = f"module {module}\n\ngo {GO_DIRECTIVE}\n"
+    return out, root, module, True

