@@ -286,16 +286,8 @@ def run_files(
     key = _cache_key(files_with_mod, options, toolchain)
     entry = _result_cache() / key
     cached = None
-    if use_cache and (entry / "result.json").exists():
-        try:
-            cached = Result.from_dict(json.loads((entry / "result.json").read_text()))
-        except (ValueError, TypeError, KeyError):
-            cached = None
-        if cached is not None and cached.outcome not in ("compile-error", "link-error"):
-            if (entry / "prog").exists():
-                shutil.copy2(entry / "prog", binary)
-            else:
-                cached = None
+    if use_cache:
+        cached = _load_cached(entry, binary)
 
     cmd = build_command(toolchain, options, binary)
     result.commands.append(_shown(cmd, toolchain, options))
@@ -362,6 +354,20 @@ def _program_env(go_env: dict) -> dict:
     for k in ("GOFLAGS", "GOPROXY", "GOSUMDB", "GOTOOLCHAIN", "GOCACHE", "GOWORK"):
         env.pop(k, None)
     return env
+
+
+def _load_cached(entry: Path, binary: Path) -> Result | None:
+    """The cached result for ``entry`` (its binary copied to ``binary``), or None on any miss.
+
+    Another process may be replacing or pruning the entry at the same moment: any error is a miss.
+    """
+    try:
+        cached = Result.from_dict(json.loads((entry / "result.json").read_text()))
+        if cached.outcome not in ("compile-error", "link-error"):
+            shutil.copy2(entry / "prog", binary)
+        return cached
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
 
 
 def _store(entry: Path, result: Result, binary: Path | None) -> None:
