@@ -192,16 +192,25 @@ def classify_run(done: Completed, stderr: str) -> tuple[str, str | None]:
     return "exit-nonzero", None
 
 
-def offline_hint(build_output: str) -> str | None:
-    """One sentence for a case importing a module that is not in the workspace."""
+def build_hint(build_output: str) -> str | None:
+    """One sentence of advice for build failures whose cause the go output hides."""
     m = _MISSING_MODULE.search(build_output)
-    if not m:
-        return None
-    pkg = m.group(1) or m.group(2)
-    return (
-        f"{pkg} is not in the workspace and golink_magic builds offline (GOPROXY=off): add its source "
-        "with %%gofile under its import path plus a `replace` line in go.mod, or vendor it."
-    )
+    if m:
+        pkg = m.group(1) or m.group(2)
+        return (
+            f"{pkg} is not in the workspace and golink_magic builds offline (GOPROXY=off): add its source "
+            "with %%gofile under its import path plus a `replace` line in go.mod, or vendor it."
+        )
+    if re.search(r"^no Go files in ", build_output, re.M):
+        return ("there is no Go file at the module root to build: add a `package main` file there "
+                "(e.g. %%gofile main.go) or name the package to build, e.g. %gorun ./cmd/tool")
+    return None
+
+
+def _is_program(binary: Path) -> bool:
+    # `go build -o` of a package that is not main writes an archive, not a program.
+    with open(binary, "rb") as fh:
+        return not fh.read(8).startswith(b"!<arch>")
 
 
 def _linkname_targets(files: dict[str, str]) -> list[str]:
@@ -236,15 +245,32 @@ def _prune_cache(directory: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build_command(toolchain: Toolchain, options: Options, binary: Path) -> list[str]:
+def build_command(toolchain: Toolchain, options: Options, binary: Path, target: str | None = None) -> list[str]:
     """``go build -o BINARY [flags] TARGET``."""
     cmd = [str(toolchain.go), "build", "-o", str(binary)]
     for flag in ("gcflags", "ldflags", "tags"):
         value = getattr(options, flag)
         if value:
             cmd.append(f"-{flag}={value}")
-    cmd.append(options.target or ".")
+    cmd.append(target or options.target or ".")
     return cmd
+
+
+def local_target(target: str, src: Path, module_dir: Path) -> str:
+    """``target`` as go build wants it from ``module_dir``.
+
+    Users name files and folders as the workspace lists them (``example1/main.go``, ``cmd``);
+    go needs them relative to the module root and folders prefixed with ``./`` (a bare ``cmd``
+    would be an import path).
+    """
+    if not target or target == "." or target.startswith(("./", "../", "/")) or "..." in target:
+        return target or "."
+    for base in (module_dir, src):
+        candidate = (base / target).resolve()
+        if candidate.exists() and (candidate == module_dir or module_dir in candidate.parents):
+            rel = candidate.relative_to(module_dir).as_posix()
+            return "." if rel == "." else "./" + rel
+    return target
 
 
 def _shown(cmd: list[str], toolchain: Toolchain, options: Options) -> str:
@@ -289,7 +315,7 @@ def run_files(
     if use_cache:
         cached = _load_cached(entry, binary)
 
-    cmd = build_command(toolchain, options, binary)
+    cmd = build_command(toolchain, options, binary, local_target(options.target, src, module_dir))
     result.commands.append(_shown(cmd, toolchain, options))
     if cached is not None:
         result.cached = True
@@ -309,11 +335,16 @@ def run_files(
         result.build_output = (done.stdout + done.stderr).decode("utf-8", errors="replace")
         if done.returncode != 0:
             result.outcome = classify_build(result.build_output)
-            hint = offline_hint(result.build_output)
+            hint = build_hint(result.build_output)
             if hint:
                 result.notes.append(hint)
             if use_cache:
                 _store(entry, result, None)
+            return result
+        if not _is_program(binary):
+            result.outcome = "compile-error"
+            result.build_output += (f"{options.target}: not a main package, so there is no program to run; "
+                                    "build a package that declares `package main` and `func main()`\n")
             return result
 
     run = spawn([str(binary)], module_dir, _program_env(env), timeout=options.timeout)

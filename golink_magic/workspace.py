@@ -109,7 +109,8 @@ def module_layout(files: dict[str, str], goroot: Path | None = None) -> tuple[st
     votes: Counter[str] = Counter()
     for text in go_files.values():
         for imp in imports_of(text):
-            if _is_std(imp, goroot) and "/" not in imp:
+            # Without a GOROOT to look in, only single-element paths are taken as std.
+            if _is_std(imp, goroot) if goroot is not None else "/" not in imp:
                 continue
             for d in dirs:
                 if d != "." and imp.endswith("/" + d) and len(imp) > len(d) + 1:

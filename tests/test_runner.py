@@ -147,3 +147,25 @@ def test_spawn_interrupt_stops_the_group(tmp_path):
     assert time.monotonic() - start < 3
     time.sleep(0.2)
     assert os.system("pgrep -f '[s]leep 100' >/dev/null") != 0
+
+
+def test_non_main_target_says_there_is_no_program(session):
+    r = _run(session, {"main.go": main_only(""), "lib/lib.go": "package lib\n\nvar X = 1\n"}, target="./lib")
+    assert r.outcome == "compile-error"
+    assert "not a main package" in r.build_output
+
+
+def test_no_go_files_at_root_gets_a_hint(session):
+    r = _run(session, {"lib/lib.go": "package lib\n\nvar X = 1\n"})
+    assert r.outcome == "compile-error"
+    assert any("no Go file at the module root" in n for n in r.notes)
+
+
+def test_targets_are_named_as_the_workspace_lists_them(session):
+    from .gocases import EXAMPLE1_BLOG_STYLE as blog
+
+    files = txtar.parse(blog).files
+    files["example1/tool/main.go"] = main_only('\tprintln("the tool")')
+    assert _run(session, files, target="example1/main.go").stdout.endswith("kept inside hello\n")
+    assert session.run(Options(target="example1/tool")).stderr == "the tool\n"
+    assert session.run(Options(target="tool")).stderr == "the tool\n"

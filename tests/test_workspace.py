@@ -81,3 +81,8 @@ def test_materialize_mirrors_exactly(tmp_path):
     materialize({"a.go": "3"}, tmp_path / "m")
     assert sorted(p.relative_to(tmp_path / "m").as_posix() for p in (tmp_path / "m").rglob("*")) == ["a.go"]
     assert (tmp_path / "m" / "a.go").read_text() == "3"
+
+
+def test_std_imports_do_not_vote_for_a_module(toolchain):
+    files = {"main.go": 'package main\nimport (\n\t"crypto/tls"\n\t"shop/tls"\n)\n', "tls/tls.go": "package tls\n"}
+    assert module_layout(files, toolchain.goroot) == (".", "shop")
