@@ -27,6 +27,7 @@ setup-test: $(VENV)/.installed-test
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(PY) -m pip install -q -e ".[test]"
 	bash scripts/install-browser.sh
+	bash scripts/install-debian-go.sh
 	touch $@
 
 warm: setup

@@ -7,14 +7,15 @@ code side by side, from Jupyter cells or the command line.
 __version__ = "0.1.0"
 
 from .api import CaseError, Session, load_case  # noqa: E402
+from .compare import CaseTable, Diff, diff, table  # noqa: E402
 from .result import OUTCOMES, Function, Instruction, Options, Result  # noqa: E402
 from .toolchain import Toolchain, ToolchainError, default_toolchain  # noqa: E402
 from .workspace import WorkspaceError  # noqa: E402
 
 __all__ = [
-    "OUTCOMES", "CaseError", "Function", "Instruction", "Options", "Result", "Session", "Toolchain",
-    "ToolchainError", "WorkspaceError", "default_toolchain", "load_case", "load_ipython_extension",
-    "unload_ipython_extension",
+    "OUTCOMES", "CaseError", "CaseTable", "Diff", "Function", "Instruction", "Options", "Result", "Session", "Toolchain",
+    "ToolchainError", "WorkspaceError", "default_toolchain", "diff", "load_case", "load_ipython_extension",
+    "table", "unload_ipython_extension",
 ]
 
 

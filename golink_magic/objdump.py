@@ -9,39 +9,36 @@ matched greedily up to the last ``(SB)``.
 
 from __future__ import annotations
 
+import gc
 import re
 from pathlib import PurePosixPath
 
 from .result import Function, Instruction
 
-_HEADER = re.compile(r"^TEXT (?P<sym>.+)\(SB\) ?(?P<file>.*)$")
-_TABS = re.compile(r"\t+")
+_HEADER = re.compile(r"^TEXT (?P<sym>.+)\(SB\) ?(?P<file>.*)$", re.M)
+# BASE:LINE, PC, hex bytes, instruction; columns are runs of tabs (tabwriter alignment).
+_ROW = re.compile(r"^  ([^\t\n]*):(-?\d+)\t+0x([0-9a-f]+)\t+([0-9a-f]+)\t+([^\t\n]*)", re.M)
 
 
 def parse(text: str) -> list[Function]:
     """All functions of an objdump listing, in order.  Rows keep objdump's basename as file."""
     functions: list[Function] = []
-    current: Function | None = None
-    split = _TABS.split
-    for line in text.splitlines():
-        if line.startswith("  "):
-            if current is None:
-                continue
-            cols = split(line.strip())
-            if len(cols) < 4:
-                continue
-            base, _, num = cols[0].rpartition(":")
-            try:
-                lineno = int(num)
-                pc = int(cols[1], 16)
-            except ValueError:
-                continue
-            current.instructions.append(Instruction(base, lineno, pc, cols[2], cols[3]))
-        elif line.startswith("TEXT "):
-            m = _HEADER.match(line)
-            if m:
-                current = Function(m.group("sym"), m.group("file").strip())
-                functions.append(current)
+    heads = list(_HEADER.finditer(text))
+    # A whole binary is ~150k rows: the cyclic GC would rescan them many times while they are built.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        for i, m in enumerate(heads):
+            end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
+            fn = Function(m.group("sym"), m.group("file").strip())
+            fn.instructions = [
+                Instruction(base, int(line), int(pc, 16), hexbytes, asm)
+                for base, line, pc, hexbytes, asm in _ROW.findall(text, m.end(), end)
+            ]
+            functions.append(fn)
+    finally:
+        if paused:
+            gc.enable()
     return functions
 
 

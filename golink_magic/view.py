@@ -1,10 +1,117 @@
-"""Rendering a :class:`Result` as HTML and plain text (pure functions: result in, string out)."""
+"""Rendering results as HTML and plain text — pure functions, result in, string out.
+
+The single-case view has three panes: **Source** (every workspace file, Go highlighted by
+Pygments, line numbers), **Output** (outcome badge, exit status, stdout/stderr, build messages)
+and **Assembly** (per function, rows of source line + instruction).  A source line that produced
+instructions and its rows share a colour; hovering either highlights both.  That linking is
+CSS only (``:has()`` rules in a ``<style>`` block, no JavaScript), so it survives JupyterLab's
+sanitiser, nbconvert, nbviewer and GitHub.  Source lines and in-module rows carry
+``data-src="PATH:LINE"`` (PATH as in :attr:`Result.files`); rows inlined from outside the module
+carry ``data-origin`` instead and are folded.
+
+Themes come from JupyterLab's ``--jp-*`` variables (with light fallbacks elsewhere).  A view
+stays under :data:`PAYLOAD_LIMIT` bytes: long texts and listings are cut with a note saying how
+much was left out.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from difflib import unified_diff
+import re
+from dataclasses import dataclass, field
 from html import escape
 
-from .result import Result
+from pygments.lexers import GoLexer
+from pygments.token import Token
+
+from .compare import CaseTable, Diff, RowDiff, diff_rows, linknames, operands, symbol_of
+from .result import Function, Instruction, Result
+
+PAYLOAD_LIMIT = 250_000   # bytes of HTML per view
+TEXT_CAP = 16_000         # characters of stdout/stderr/build output shown per stream
+SOURCE_CAP = 60_000       # bytes of highlighted source per view
+PALETTE = (210, 30, 130, 280, 0, 170, 55, 320, 95, 250)  # hues, far apart in order
+
+_CSS = """
+.glm{--glm-fg:var(--jp-content-font-color1,#1f1f1f);--glm-dim:var(--jp-content-font-color2,#616161);
+--glm-bg:var(--jp-layout-color0,#fff);--glm-bg2:var(--jp-layout-color1,#f7f7f7);
+--glm-line:var(--jp-border-color2,#ddd);--glm-mono:var(--jp-code-font-family,ui-monospace,SFMono-Regular,Menlo,Consolas,monospace);
+--glm-size:var(--jp-code-font-size,12.5px);color:var(--glm-fg);font-family:var(--glm-mono);font-size:var(--glm-size);
+line-height:1.45;margin:4px 0}
+.glm *{box-sizing:border-box}.glm-line,.glm-pre{tab-size:4}
+.glm-panes{display:flex;flex-wrap:wrap;gap:8px;align-items:flex-start}
+.glm-pane{flex:1 1 30em;min-width:0;border:1px solid var(--glm-line);border-radius:4px;background:var(--glm-bg)}
+.glm-pane.glm-asm{flex:1.4 1 34em}.glm-pane.glm-output{flex:.8 1 22em}
+.glm-title{font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-weight:600;font-size:.92em;padding:3px 8px;
+background:var(--glm-bg2);border-bottom:1px solid var(--glm-line);display:flex;gap:.6em;align-items:baseline;flex-wrap:wrap}
+.glm-title .glm-dim{font-weight:400}
+.glm-scroll{max-height:42em;overflow:auto}
+.glm-dim{color:var(--glm-dim)}
+.glm-path{color:var(--glm-dim);padding:2px 8px;border-top:1px solid var(--glm-line);background:var(--glm-bg2)}
+.glm-file:first-child .glm-path{border-top:0}
+.glm-line,.glm-row{display:flex;white-space:pre;padding-right:8px;min-height:1.45em}
+.glm-ln{flex:none;width:3.5ch;text-align:right;margin-right:1.5ch;color:var(--glm-dim);user-select:none}
+.glm-lab{flex:none;color:var(--glm-dim);margin-right:1.5ch;overflow:hidden;text-overflow:ellipsis}
+.glm-pc,.glm-hex{flex:none;color:var(--glm-dim);margin-right:1.5ch}.glm-pc{width:8ch}.glm-hex{width:22ch;overflow:hidden;text-overflow:ellipsis}
+.glm-ins{flex:1 1 auto}
+.glm-row{padding-left:8px}
+.glm-lk{--glm-h:0;background:hsla(var(--glm-h),75%,55%,.14);box-shadow:inset 3px 0 hsla(var(--glm-h),70%,50%,.85)}
+.glm-c0{--glm-h:210}.glm-c1{--glm-h:30}.glm-c2{--glm-h:130}.glm-c3{--glm-h:280}.glm-c4{--glm-h:0}
+.glm-c5{--glm-h:170}.glm-c6{--glm-h:55}.glm-c7{--glm-h:320}.glm-c8{--glm-h:95}.glm-c9{--glm-h:250}
+.glm-err{background:rgba(220,50,47,.16);box-shadow:inset 3px 0 #dc322f}
+.glm-lnkline .glm-tx::after{content:"  ← linkname";color:var(--jp-warn-color0,#b35900);font-style:italic}
+.glm-sym{color:var(--jp-mirror-editor-def-color,#0033b3);font-weight:600}
+.glm-lnk{text-decoration:underline wavy var(--jp-warn-color0,#b35900);text-underline-offset:3px;cursor:help}
+.glm-call{color:var(--jp-mirror-editor-keyword-color,#7f3b9a)}
+.glm-fnh{padding:3px 8px;border-top:1px solid var(--glm-line);background:var(--glm-bg2);white-space:pre-wrap}
+.glm-fn:first-child .glm-fnh{border-top:0}
+details.glm-fold>summary{cursor:pointer;list-style:none;padding:0 8px;color:var(--glm-dim)}
+details.glm-fold>summary::-webkit-details-marker{display:none}
+details.glm-fold>summary::before{content:"▸ "}details.glm-fold[open]>summary::before{content:"▾ "}
+.glm-chip{display:inline-block;border:1px solid var(--glm-line);border-radius:9px;padding:0 7px;font-size:.9em;
+background:var(--glm-bg2);font-family:var(--jp-ui-font-family,system-ui,sans-serif)}
+.glm-ext{opacity:.85}.glm-ext .glm-lab{font-style:italic}
+.glm-badge{display:inline-block;padding:0 8px;border-radius:9px;font-weight:700;color:#fff;background:#6c757d;
+font-family:var(--jp-ui-font-family,system-ui,sans-serif)}
+.glm-b-ok{background:#1e7e34}.glm-b-compile-error,.glm-b-link-error{background:#c82333}
+.glm-b-panic,.glm-b-crash{background:#b35900}.glm-b-timeout,.glm-b-exit-nonzero{background:#6f42c1}
+.glm-sec{padding:2px 8px;color:var(--glm-dim);border-top:1px solid var(--glm-line);font-family:var(--jp-ui-font-family,system-ui,sans-serif)}
+.glm-pre{margin:0;padding:2px 8px 4px;white-space:pre-wrap;overflow-wrap:anywhere;font-family:var(--glm-mono)}
+.glm-msg{display:block}
+.glm-more{padding:3px 8px;color:var(--jp-warn-color0,#b35900);font-style:italic}
+.glm-meta{padding:3px 8px;color:var(--glm-dim);white-space:pre-wrap}
+.glm mark.glm-chg{background:rgba(255,193,7,.55);color:inherit;border-radius:2px;outline:1px solid rgba(204,140,0,.9)}
+.glm-add{background:rgba(40,167,69,.16)}.glm-add.glm-lk{background:rgba(40,167,69,.2)}
+.glm-removed{color:var(--glm-dim);padding:0 8px;font-style:italic;border-top:1px dashed rgba(200,35,51,.7)}
+.glm-changed{box-shadow:inset 3px 0 rgba(204,140,0,.9)}
+.glm-twrap{overflow-x:auto}.glm-table{border-collapse:collapse}
+.glm-table td.glm-src .glm-cell{min-width:22em;max-width:34em}.glm-table td.glm-otd .glm-cell{min-width:15em;max-width:24em}
+.glm-table td.glm-atd{min-width:36em}
+.glm-table td,.glm-table th{border:1px solid var(--glm-line);vertical-align:top;padding:0;text-align:left;background:var(--glm-bg)}
+.glm-table th{background:var(--glm-bg2);padding:3px 8px;font-family:var(--jp-ui-font-family,system-ui,sans-serif)}
+.glm-table .glm-cell{max-height:26em;overflow:auto}
+.glm-label{padding:3px 8px;white-space:nowrap}
+.glm-base{font-size:.85em;color:var(--glm-dim)}
+.glm-tk{color:var(--jp-mirror-editor-keyword-color,#008000);font-weight:600}.glm-tt{color:var(--jp-mirror-editor-builtin-color,#008000)}
+.glm-ts{color:var(--jp-mirror-editor-string-color,#ba2121)}.glm-tc{color:var(--jp-mirror-editor-comment-color,#3d7b7b);font-style:italic}
+.glm-tn{color:var(--jp-mirror-editor-number-color,#080)}.glm-tf{color:var(--jp-mirror-editor-def-color,#0000ff)}
+.glm-tb{color:var(--jp-mirror-editor-builtin-color,#008000)}.glm-to{color:var(--jp-mirror-editor-operator-color,#aa22ff)}
+"""
+
+# Appended to the per-view rules `.ROOT:has(.KEY:hover) .KEY` (one per linked source line).
+_HOVER = "{background:hsla(var(--glm-h,45),85%,55%,.42);outline:1px solid hsla(var(--glm-h,45),70%,45%,.9)}"
+
+_LEXER = GoLexer(stripnl=False, ensurenl=False)
+_TOKEN_CLASSES = (
+    (Token.Comment, "tc"), (Token.Keyword.Type, "tt"), (Token.Keyword, "tk"), (Token.Literal.String, "ts"),
+    (Token.Literal.Number, "tn"), (Token.Name.Builtin, "tb"), (Token.Name.Function, "tf"), (Token.Operator, "to"),
+)
+_CALLS = re.compile(r"^(CALL|JMP|RET|J[A-Z]+)\b")
+
+
+# ---------------------------------------------------------------------------------------------
+# plain text
 
 
 def render_text(result: Result) -> str:
@@ -23,26 +130,561 @@ def render_text(result: Result) -> str:
     for fn in result.functions:
         lines.append(f"TEXT {fn.symbol}(SB) {fn.file}")
         for row in fn.instructions:
-            lines.append(f"  {row.file}:{row.line}\t{row.text}")
+            origin = "  (inlined)" if row.external else ""
+            lines.append(f"  {row.file}:{row.line}\t{row.text}{origin}")
     return "\n".join(lines)
 
 
-def render_html(result: Result) -> str:
-    """A self-contained HTML rendering of one result."""
-    parts = [
-        '<div class="golink-result">',
-        f'<div><b class="golink-outcome">{escape(result.outcome)}</b> <code>{escape(result.go_version)}</code></div>',
-    ]
-    for title, text in (("build", result.build_output), ("stdout", result.stdout), ("stderr", result.stderr)):
-        if text.strip():
-            parts.append(f"<div>{title}</div><pre>{escape(text)}</pre>")
-    for fn in result.functions:
-        rows = "\n".join(f"{escape(r.file)}:{r.line}\t{escape(r.text)}" for r in fn.instructions)
-        parts.append(f"<div><code>TEXT {escape(fn.symbol)}(SB) {escape(fn.file)}</code></div><pre>{rows}</pre>")
-    parts.append("</div>")
-    return "\n".join(parts)
+def render_diff_text(d: Diff) -> str:
+    """A unified-diff-like text of two results' listings, after normalisation."""
+    out = [f"--- {d.a.name or 'a'} ({d.a.outcome})", f"+++ {d.b.name or 'b'} ({d.b.outcome})"]
+    if d.a.stdout != d.b.stdout:
+        out += [f"-stdout {line}" for line in d.a.stdout.splitlines()]
+        out += [f"+stdout {line}" for line in d.b.stdout.splitlines()]
+    for path in sorted(set(d.a.files) | set(d.b.files)):
+        old, new = d.a.files.get(path, "").splitlines(), d.b.files.get(path, "").splitlines()
+        hunks = list(unified_diff(old, new, n=0, lineterm=""))[2:]
+        out += [f"=== {path}", *hunks] if hunks else []
+    for fd in d.functions:
+        if not fd.changed:
+            continue
+        out.append(f"@@ {fd.symbol}")
+        for r in fd.rows:
+            if r.kind == "same":
+                continue
+            if r.old is not None:
+                out.append(f"-  {r.old.file}:{r.old.line}\t{r.old.text}")
+            if r.new is not None:
+                out.append(f"+  {r.new.file}:{r.new.line}\t{r.new.text}")
+    if len(out) == 2:
+        out.append("(no differences after normalising addresses)")
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# building blocks
+
+
+@dataclass
+class _Links:
+    """Colour and hover classes for source keys (``PATH:LINE``) within one view."""
+
+    prefix: str = ""
+    colour: dict[str, int] = field(default_factory=dict)
+    hover: dict[str, str] = field(default_factory=dict)
+
+    def add(self, key: str, coloured: bool = True) -> None:
+        if key not in self.hover:
+            self.hover[key] = f"glm-k{self.prefix}{len(self.hover)}"
+        if coloured and key not in self.colour:
+            self.colour[key] = len(self.colour) % len(PALETTE)
+
+    def classes(self, key: str | None) -> str:
+        if key is None or key not in self.hover:
+            return ""
+        out = f" {self.hover[key]}"
+        if key in self.colour:
+            out += f" glm-lk glm-c{self.colour[key]}"
+        return out
+
+    def rules(self, root: str) -> str:
+        return ",".join(f".{root}:has(.{k}:hover) .{k}" for k in self.hover.values())
+
+
+def _key(path: str, line: int) -> str:
+    return f"{path}:{line}"
+
+
+def _row_key(row: Instruction) -> str | None:
+    return None if row.external or row.line <= 0 or not row.file else _key(row.file, row.line)
+
+
+def _link_rows(links: _Links, source_keys: set[str], functions: list[Function]) -> None:
+    """Colour, in source order, every source line that produced a listed instruction."""
+    wanted = {_row_key(r) for fn in functions for r in fn.instructions} & source_keys
+    order = {k: i for i, k in enumerate(sorted(source_keys, key=_source_order))}
+    for key in sorted(wanted, key=order.__getitem__):
+        links.add(key)
+
+
+def _source_order(key: str):
+    path, _, line = key.rpartition(":")
+    return (path, int(line))
+
+
+def _source_keys(files: dict[str, str]) -> set[str]:
+    return {_key(p, n) for p, text in files.items() for n in range(1, len(text.splitlines()) + 1)}
+
+
+def _highlight_lines(path: str, text: str) -> list[str]:
+    """The file's lines as HTML, Go tokens wrapped in short classes (multi-line tokens split per line)."""
+    if not path.endswith(".go"):
+        return [escape(line) for line in text.splitlines()]
+    lines = [""]
+    for ttype, value in _LEXER.get_tokens(text):
+        cls = next((c for t, c in _TOKEN_CLASSES if ttype in t), None)
+        for i, piece in enumerate(value.split("\n")):
+            if i:
+                lines.append("")
+            if piece:
+                lines[-1] += f'<span class="glm-{cls}">{escape(piece)}</span>' if cls else escape(piece)
+    if lines and lines[-1] == "" and text.endswith("\n"):
+        lines.pop()
+    return lines
+
+
+def _source_block(path: str, text: str, links: _Links, marks: set[int] = frozenset(), errors: set[int] = frozenset(),
+                  directives: set[int] = frozenset(), only: set[int] | None = None) -> str:
+    rows = []
+    for n, html in enumerate(_highlight_lines(path, text), 1):
+        if only is not None and n not in only:
+            continue
+        key = _key(path, n)
+        cls = "glm-line" + links.classes(key)
+        cls += " glm-add" if n in marks else ""
+        cls += " glm-err" if n in errors else ""
+        cls += " glm-lnkline" if n in directives else ""
+        rows.append(f'<div class="{cls}" data-src="{escape(key)}"><span class="glm-ln">{n}</span>'
+                    f'<span class="glm-tx">{html}</span></div>')
+    return f'<div class="glm-file"><div class="glm-path">{escape(path)}</div>{"".join(rows)}</div>'
+
+
+def _source_files(files: dict[str, str]) -> list[tuple[str, str]]:
+    """Files in display order: Go and assembly sources as written, go.mod and the rest last."""
+    return sorted(files.items(), key=lambda kv: not kv[0].endswith((".go", ".s")))
+
+
+def _capped(text: str, cap: int = TEXT_CAP) -> tuple[str, str]:
+    if len(text) <= cap:
+        return text, ""
+    return text[:cap], f'<div class="glm-more">… {len(text) - cap:,} more characters not shown</div>'
+
+
+def _badge(outcome: str) -> str:
+    return f'<span class="glm-badge glm-b-{escape(outcome)}">{escape(outcome)}</span>'
+
+
+_MSG = re.compile(r"^(?P<path>[^\s:]+\.(?:go|s|mod)):(?P<line>\d+)(?::\d+)?: ")
+
+
+def _message_key(result: Result, path: str, line: str) -> str:
+    path = path[2:] if path.startswith("./") else path
+    if result.module_root not in (".", ""):
+        path = f"{result.module_root}/{path}"
+    return _key(path, int(line))
+
+
+def _build_errors(result: Result) -> dict[str, list[str]]:
+    """Source key → build messages pointing at it."""
+    found: dict[str, list[str]] = {}
+    for line in result.build_output.splitlines():
+        m = _MSG.match(line)
+        if m:
+            found.setdefault(_message_key(result, m["path"], m["line"]), []).append(line)
+    return found
+
+
+def _stream(title: str, text: str, extra_cls: str = "") -> str:
+    if not text.strip():
+        return ""
+    shown, more = _capped(text)
+    return f'<div class="glm-sec">{title}</div><pre class="glm-pre{extra_cls}">{escape(shown)}</pre>{more}'
+
+
+def _output_block(result: Result, links: _Links, changed: bool = False) -> str:
+    """Badge, exit status, stdout/stderr, build messages (file:line linked), notes, commands."""
+    status = []
+    if result.exit_code not in (None, 0):
+        status.append(f"exit code {result.exit_code}")
+    if result.signal:
+        status.append(f"signal {escape(result.signal)}")
+    timing = " · ".join(f"{k} {v:.2f} s" for k, v in result.timings.items() if k in ("build", "run"))
+    meta = " · ".join(x for x in [*status, escape(result.go_version), timing, "cached build" if result.cached else ""] if x)
+    parts = [f'<div class="glm-meta">{_badge(result.outcome)} {meta}</div>']
+    out_cls = " glm-changed" if changed else ""
+    parts.append(_stream("stdout", result.stdout, out_cls))
+    parts.append(_stream("stderr", result.stderr, out_cls))
+    if result.build_output.strip():
+        shown, more = _capped(result.build_output)
+        lines = []
+        for line in shown.splitlines():
+            m = _MSG.match(line)
+            key = _message_key(result, m["path"], m["line"]) if m else None
+            cls = links.classes(key) if key else ""
+            lines.append(f'<span class="glm-msg{cls}"{f" data-src={escape(key)!r}" if key and cls else ""}>{escape(line)}</span>')
+        parts.append(f'<div class="glm-sec">build</div><pre class="glm-pre">{"".join(lines)}</pre>{more}')
+    for note in result.notes:
+        parts.append(f'<div class="glm-meta">note: {escape(note)}</div>')
+    if result.commands:
+        cmds = escape("\n".join(result.commands))
+        parts.append(f'<details class="glm-fold"><summary>commands</summary><pre class="glm-pre">{cmds}</pre></details>')
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# assembly
+
+
+def segments(fn: Function) -> list[tuple[str, list[Instruction]]]:
+    """The function's rows in runs of one kind: ``check`` (stack-check prologue), ``body``,
+    ``inlined`` (code inlined from outside the module), ``tail`` (the ``morestack`` call and the
+    jump back) and ``padding`` (``INT $0x3``)."""
+    rows = fn.instructions
+    kinds = ["inlined" if r.external else "body" for r in rows]
+    for i, r in enumerate(rows):
+        if r.text.strip() == "INT $0x3":
+            kinds[i] = "padding"
+    for i, r in enumerate(rows[:8]):
+        m = re.match(r"^J(?:BE|LS|CS|LS)\s+0x([0-9a-f]+)$", r.text.strip())
+        if not m:
+            continue
+        target = next((k for k, x in enumerate(rows) if x.pc == int(m.group(1), 16)), None)
+        if target is not None and any(x.text.startswith("CMP") for x in rows[:i]) and \
+                any("morestack" in x.text for x in rows[target:]):
+            kinds[: i + 1] = ["check"] * (i + 1)
+            kinds[target:] = ["padding" if k == "padding" else "tail" for k in kinds[target:]]
+        break
+    out: list[tuple[str, list[Instruction]]] = []
+    for kind, row in zip(kinds, rows):
+        if out and out[-1][0] == kind:
+            out[-1][1].append(row)
+        else:
+            out.append((kind, [row]))
+    return out
+
+
+def _directive_lines(files: dict[str, str]) -> dict[str, set[int]]:
+    """Path → numbers of its ``//go:linkname`` lines."""
+    found: dict[str, set[int]] = {}
+    for ln in linknames(files):
+        found.setdefault(ln.path, set()).add(ln.line)
+    return found
+
+
+def _linkname_titles(files: dict[str, str]) -> dict[str, str]:
+    """Target symbol → tooltip naming the directive that made the source reach it."""
+    titles: dict[str, list[str]] = {}
+    for ln in linknames(files):
+        titles.setdefault(ln.target, []).append(f"//go:linkname {ln.local.split('.', 1)[-1]} {ln.target} ({ln.path}:{ln.line})")
+    return {k: "; ".join(v) for k, v in titles.items()}
+
+
+def _instruction_html(text: str, marks: tuple[int, ...], titles: dict[str, str]) -> str:
+    ops = operands(text)
+    html = []
+    for i, op in enumerate(ops):
+        piece = escape(op)
+        sym = symbol_of(op)
+        if sym in titles:
+            piece = f'<span class="glm-lnk" title="{escape(titles[sym])}">{piece}</span>'
+        if i == 0 and _CALLS.match(op):
+            piece = f'<span class="glm-call">{piece}</span>'
+        if i in marks:
+            piece = f'<mark class="glm-chg">{piece}</mark>'
+        html.append(piece)
+    return html[0] + (" " + ", ".join(html[1:]) if len(html) > 1 else "")
+
+
+@dataclass
+class _AsmStyle:
+    links: _Links
+    titles: dict[str, str]
+    show_pc: bool = False
+    unfold: bool = False
+
+
+def _row_html(row: Instruction, st: _AsmStyle, kind: str = "same", marks: tuple[int, ...] = ()) -> str:
+    key = _row_key(row)
+    label = f"{row.file}:{row.line}" if row.line > 0 else (row.file or "?")
+    cls = "glm-row" + st.links.classes(key)
+    cls += " glm-ext" if row.external else ""
+    cls += {"added": " glm-add", "changed": " glm-changed"}.get(kind, "")
+    attr = f' data-src="{escape(key)}"' if key else f' data-origin="{escape(label)}"'
+    pc = f'<span class="glm-pc">{row.pc:x}</span><span class="glm-hex">{row.hex}</span>' if st.show_pc else ""
+    return (f'<div class="{cls}"{attr}>{pc}<span class="glm-lab" title="{escape(label)}">{escape(label)}</span>'
+            f'<span class="glm-ins">{_instruction_html(row.text, marks, st.titles)}</span></div>')
+
+
+def _fold(summary: str, body: str, open_: bool = False) -> str:
+    return (f'<details class="glm-fold"{" open" if open_ else ""}><summary><span class="glm-chip">{escape(summary)}</span>'
+            f"</summary>{body}</details>")
+
+
+def _origins(rows: list[Instruction]) -> str:
+    seen: list[str] = []
+    for r in rows:
+        label = f"{r.file}:{r.line}"
+        if label not in seen:
+            seen.append(label)
+    return seen[0] + (f" +{len(seen) - 1} more" if len(seen) > 1 else "")
+
+
+_SUMMARY = {"check": "stack check", "tail": "morestack tail", "padding": "padding INT $0x3"}
+
+
+def _rows(n: int, word: str = "row") -> str:
+    return f"{n} {word}" + ("s" if n != 1 else "")
+
+
+def _function_rows(fn: Function, st: _AsmStyle, budget: list[int], diffs: list[RowDiff] | None = None) -> tuple[str, int]:
+    """HTML of a function's rows (folded segments), spending ``budget[0]`` bytes; returns (html, rows cut)."""
+    info = {id(d.new): d for d in diffs or [] if d.new is not None}
+    removed_before: dict[int, int] = {}
+    if diffs:
+        pending = 0
+        for d in diffs:
+            if d.kind == "removed":
+                pending += 1
+            elif pending:
+                removed_before[id(d.new)] = pending
+                pending = 0
+        if pending:
+            removed_before[-1] = pending
+    parts: list[str] = []
+    cut = 0
+    for kind, rows in segments(fn):
+        body = []
+        for r in rows:
+            if budget[0] <= 0:
+                cut += 1
+                continue
+            d = info.get(id(r))
+            html = ""
+            if id(r) in removed_before:
+                html += f'<div class="glm-removed">− {_rows(removed_before[id(r)])} of the baseline not here</div>'
+            html += _row_html(r, st, d.kind if d else "same", d.marks if d else ())
+            budget[0] -= len(html)
+            body.append(html)
+        if not body:
+            continue
+        html = "".join(body)
+        if kind == "body":
+            parts.append(html)
+        elif kind == "inlined":
+            parts.append(_fold(f"inlined from {_origins(rows)} · {_rows(len(rows))}", html, st.unfold))
+        else:
+            parts.append(_fold(f"{_SUMMARY[kind]} · {_rows(len(rows))}", html))
+    if -1 in removed_before:
+        parts.append(f'<div class="glm-removed">− {_rows(removed_before[-1])} of the baseline not here</div>')
+    return "".join(parts), cut
+
+
+def _function_block(fn: Function, st: _AsmStyle, budget: list[int], diffs: list[RowDiff] | None = None,
+                    header: bool = True) -> tuple[str, int]:
+    body, cut = _function_rows(fn, st, budget, diffs)
+    head = ""
+    if header:
+        where = escape(fn.file) if fn.file else "?"
+        head = (f'<div class="glm-fnh"><span class="glm-sym">{escape(fn.symbol)}</span> '
+                f'<span class="glm-dim">{where} · {_rows(len(fn.instructions))}</span></div>')
+    return f'<div class="glm-fn">{head}{body}</div>', cut
+
+
+def _cut_note(cut: int) -> str:
+    if not cut:
+        return ""
+    return (f'<div class="glm-more">… {cut:,} more rows not shown (view size limit): pick a function or '
+            "narrow the listing with --objdump REGEX</div>")
+
+
+def select_functions(result: Result, function: str | None) -> list[Function]:
+    """The result's functions whose symbol matches regex ``function`` (all when None)."""
+    if not function:
+        return list(result.functions)
+    rx = re.compile(function)
+    return [f for f in result.functions if rx.search(f.symbol)]
+
+
+# ---------------------------------------------------------------------------------------------
+# whole views
+
+
+def _root(kind: str, *parts: str) -> str:
+    digest = hashlib.sha1("".join(parts).encode("utf-8", "replace")).hexdigest()[:10]
+    return f"glm-{kind}{digest}"
+
+
+def _page(root: str, links: _Links, body: str, extra_css: str = "") -> str:
+    rules = links.rules(root)
+    hover = rules + _HOVER if rules else ""
+    return f'<div class="glm {root}"><style>{_CSS}{hover}{extra_css}</style>{body}</div>'
+
+
+def render_html(result: Result, function: str | None = None, show_pc: bool = False, unfold: bool = False) -> str:
+    """The three-pane view of one result.
+
+    ``function`` is a regex choosing the functions shown (default all); ``show_pc`` adds the
+    PC and instruction bytes; ``unfold`` opens the folds of code inlined from outside the module.
+    """
+    fns = select_functions(result, function)
+    links = _Links()
+    source_keys = _source_keys(result.files)
+    _link_rows(links, source_keys, fns)
+    errors = _build_errors(result)
+    for key in errors:
+        if key in source_keys:
+            links.add(key, coloured=False)
+    directives = _directive_lines(result.files)
+
+    source, size = [], 0
+    for path, text in _source_files(result.files):
+        if size > SOURCE_CAP:
+            source.append(f'<div class="glm-more">… {escape(path)} not shown (view size limit)</div>')
+            continue
+        err_lines = {int(k.rpartition(":")[2]) for k in errors if k.rpartition(":")[0] == path}
+        block = _source_block(path, text, links, errors=err_lines, directives=directives.get(path, set()))
+        size += len(block)
+        source.append(block)
+    output = _output_block(result, links)
+    st = _AsmStyle(links, _linkname_titles(result.files), show_pc, unfold)
+    budget = [PAYLOAD_LIMIT - 24_000 - size - len(output) - 80 * len(links.hover)]
+    asm, cut = [], 0
+    for fn in fns:
+        html, c = _function_block(fn, st, budget)
+        asm.append(html)
+        cut += c
+    if not result.functions:
+        asm.append('<div class="glm-meta">no listing (the build failed, or --no-objdump)</div>')
+    elif not fns:
+        asm.append(f'<div class="glm-meta">no function matches {escape(function or "")}</div>')
+    title = f'{escape(result.name)} · ' if result.name else ""
+    n_rows = sum(len(f.instructions) for f in fns)
+    body = (
+        '<div class="glm-panes">'
+        f'<div class="glm-pane glm-source"><div class="glm-title">{title}Source <span class="glm-dim">'
+        f'{_rows(len(result.files), "file")}</span></div><div class="glm-scroll">{"".join(source)}</div></div>'
+        f'<div class="glm-pane glm-output"><div class="glm-title">Output {_badge(result.outcome)}</div>'
+        f'<div class="glm-scroll">{output}</div></div>'
+        f'<div class="glm-pane glm-asm"><div class="glm-title">Assembly <span class="glm-dim">{_rows(len(fns), "function")} · '
+        f'{_rows(n_rows)}</span></div><div class="glm-scroll">{"".join(asm)}{_cut_note(cut)}</div></div>'
+        "</div>"
+    )
+    return _page(_root("v", result.go_version, str(result.files), str(len(fns))), links, body, _label_width(fns))
+
+
+def _label_width(fns: list[Function]) -> str:
+    width = max((len(f"{r.file}:{r.line}") for f in fns for r in f.instructions), default=8)
+    return f".glm .glm-lab{{width:{min(width, 28) + 1}ch}}"
+
+
+def render_diff_html(d: Diff, show_pc: bool = False) -> str:
+    """Result ``b``'s listing with the rows and operands that differ from ``a`` marked."""
+    links = _Links()
+    _link_rows(links, _source_keys(d.b.files), d.b.functions)
+    st = _AsmStyle(links, _linkname_titles(d.b.files), show_pc)
+    budget = [PAYLOAD_LIMIT - 30_000]
+    by_symbol = {f.symbol: f for f in d.b.functions}
+    parts, cut = [], 0
+    for fd in d.functions:
+        fn = by_symbol.get(fd.symbol) or Function(fd.symbol, "", [])
+        html, c = _function_block(fn, st, budget, fd.rows)
+        parts.append(html)
+        cut += c
+    files = "".join(_source_block(p, d.b.files[p], links, marks=lines, only=lines) for p, lines in d.changed_files.items())
+    head = (f'<div class="glm-meta">{escape(d.a.name or "a")} {_badge(d.a.outcome)} → {escape(d.b.name or "b")} '
+            f'{_badge(d.b.outcome)}{"" if d.same_output else " · output differs"}</div>')
+    body = (f'<div class="glm-pane">{head}{_stream("stdout", d.b.stdout, "" if d.same_output else " glm-changed")}'
+            f'{files}{"".join(parts)}{_cut_note(cut)}</div>')
+    return _page(_root("d", d.a.go_version, d.b.go_version, str(d.b.files)), links, body, _label_width(d.b.functions))
+
+
+def render_table(table: CaseTable, unfold: bool = False) -> str:
+    """The case table: one row per result with the chosen file columns, the output and the
+    chosen function's assembly, differences from the baseline row marked."""
+    rows = table.rows()
+    head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
+    fn_name = next((r.function.symbol for r in rows if r.function), table.function or "main.main")
+    body = [f"<tr><th>case</th>{head}<th>output</th><th>assembly of {escape(fn_name)}</th></tr>"]
+    all_links = _Links()
+    per_row_budget = (PAYLOAD_LIMIT - 40_000) // max(1, len(rows))
+    for i, row in enumerate(rows):
+        r = row.result
+        links = _Links(prefix=f"{i}_")
+        fns = [row.function] if row.function else []
+        _link_rows(links, {k for k in _source_keys(r.files) if k.rpartition(":")[0] in table.columns}, fns)
+        directives = _directive_lines(r.files)
+        cells = []
+        for path in table.columns:
+            text = r.files.get(path)
+            cells.append('<td class="glm-src"><div class="glm-cell">' + (
+                _source_block(path, text, links, marks=row.changed_lines.get(path, set()),
+                              directives=directives.get(path, set()))
+                if text is not None else '<div class="glm-meta">—</div>') + "</div></td>")
+        out = _output_block(r, links, changed=row.output_changed)
+        st = _AsmStyle(links, _linkname_titles(r.files), table.show_pc, unfold)
+        asm, cut = _function_block(row.function, st, [per_row_budget], row.rows, header=False) if row.function \
+            else ('<div class="glm-meta">no such function</div>', 0)
+        base = ' <span class="glm-base">(baseline)</span>' if row.is_baseline else ""
+        body.append(f'<tr class="glm-trow" data-case="{escape(row.label)}"><td class="glm-label">{escape(row.label)}{base}'
+                    f"<br>{_badge(r.outcome)}</td>{''.join(cells)}<td class=\"glm-otd\"><div class=\"glm-cell\">{out}</div></td>"
+                    f'<td class="glm-atd"><div class="glm-cell glm-asm">{asm}{_cut_note(cut)}</div></td></tr>')
+        all_links.hover.update(links.hover)
+    width = _label_width([row.function for row in rows if row.function])
+    return _page(_root("t", *(r.go_version + str(r.files) for r in table.results), str(table.baseline)), all_links,
+                 f'<div class="glm-twrap"><table class="glm-table">{"".join(body)}</table></div>', width)
+
+
+def render_matrix(results: list[Result], function: str | None = None, baseline: int = 0, show_pc: bool = False,
+                  unfold: bool = False) -> str:
+    """One case over several toolchains/GOARCHes: the source once, then output and assembly per
+    column, each column's listing compared (after normalisation) with the ``baseline`` column."""
+    if not results:
+        return '<div class="glm"><div class="glm-meta">no results</div></div>'
+    base = results[baseline]
+    source_keys = _source_keys(base.files)
+    links = _Links()
+    _link_rows(links, source_keys, [f for r in results for f in select_functions(r, function)])
+    source = "".join(_source_block(p, t, links) for p, t in _source_files(base.files))
+    columns = [f'<div class="glm-pane glm-source"><div class="glm-title">Source</div>'
+               f'<div class="glm-scroll">{source}</div></div>']
+    budget = [PAYLOAD_LIMIT - 30_000 - len(source)]
+    base_fns = {f.symbol: f for f in select_functions(base, function)}
+    for i, r in enumerate(results):
+        st = _AsmStyle(links, _linkname_titles(r.files), show_pc, unfold)
+        asm, cut = [], 0
+        for fn in select_functions(r, function):
+            old = base_fns.get(fn.symbol)
+            diffs = None if i == baseline else diff_rows(old.instructions if old else [], fn.instructions)
+            html, c = _function_block(fn, st, budget, diffs)
+            asm.append(html)
+            cut += c
+        same = (r.outcome, r.stdout, r.stderr) == (base.outcome, base.stdout, base.stderr)
+        tag = " (baseline)" if i == baseline else ""
+        columns.append(
+            f'<div class="glm-pane glm-col" data-go="{escape(r.go_version)}"><div class="glm-title">'
+            f'{escape(r.go_version.removeprefix("go version "))}<span class="glm-dim">{tag}</span> {_badge(r.outcome)}</div>'
+            f'<div class="glm-scroll">{_output_block(r, links, changed=not same)}{"".join(asm)}{_cut_note(cut)}</div></div>')
+    return _page(_root("m", *(r.go_version + str(r.files) for r in results)), links,
+                 f'<div class="glm-panes">{"".join(columns)}</div>',
+                 _label_width([f for r in results for f in r.functions]))
+
+
+def render_table_text(table: CaseTable) -> str:
+    """Plain-text summary of a case table: outcome, stdout and changed operands per row."""
+    out = []
+    for row in table.rows():
+        base = " (baseline)" if row.is_baseline else ""
+        out.append(f"{row.label}{base}: {row.result.outcome}  {row.result.stdout.strip()[:200]}")
+        for d in row.rows:
+            if d.kind == "changed":
+                out.append(f"    {d.old.text}  →  {d.new.text}")
+    return "\n".join(out)
+
+
+def render_matrix_text(results: list[Result]) -> str:
+    """Plain-text summary of a toolchain/GOARCH matrix."""
+    return "\n".join(f"{r.go_version}: {r.outcome}  {r.stdout.strip()[:200]}" for r in results)
 
 
 def display_bundle(result: Result) -> dict:
-    """The mimebundle a notebook shows for a result."""
-    return {"text/plain": render_text(result), "text/html": render_html(result)}
+    """The mimebundle a notebook shows for a result: widget view (inside a kernel), HTML, text."""
+    from .widgets import result_bundle  # noqa: PLC0415 - the widget layer is optional
+
+    return result_bundle(result)
+
+
+__all__ = [
+    "PAYLOAD_LIMIT", "display_bundle", "render_diff_html", "render_diff_text", "render_html",
+    "render_matrix", "render_matrix_text", "render_table", "render_table_text", "render_text", "segments",
+    "select_functions",
+]

