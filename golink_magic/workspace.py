@@ -124,6 +124,25 @@ def module_layout(files: dict[str, str], goroot: Path | None = None) -> tuple[st
     return root.as_posix(), module
 
 
+OWNER_FILE = "owner.pid"
+
+
+def remove_orphans(base: str | os.PathLike | None = None) -> list[Path]:
+    """Remove workspaces left behind by processes that died without cleaning up (a kernel
+    killed hard skips its exit hooks).  Returns what was removed."""
+    removed = []
+    for folder in Path(base or tempfile.gettempdir()).glob("golink-*"):
+        try:
+            pid = int((folder / OWNER_FILE).read_text())
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+        except (OSError, ValueError):
+            continue  # not ours to judge: no owner file, or a process we may not signal
+    return removed
+
+
 class Workspace:
     """A temporary Go module on disk, owned by one kernel (or one CLI run).
 
@@ -132,7 +151,9 @@ class Workspace:
     """
 
     def __init__(self, base: str | os.PathLike | None = None):
+        remove_orphans(base)
         self.base = Path(tempfile.mkdtemp(prefix="golink-", dir=base))
+        (self.base / OWNER_FILE).write_text(str(os.getpid()))
         self.root = self.base / "module"
         self.root.mkdir()
         self.cases: dict[str, dict[str, str]] = {}

@@ -1,4 +1,5 @@
 import os
+from pathlib import Path
 
 import pytest
 
@@ -86,3 +87,17 @@ def test_materialize_mirrors_exactly(tmp_path):
 def test_std_imports_do_not_vote_for_a_module(toolchain):
     files = {"main.go": 'package main\nimport (\n\t"crypto/tls"\n\t"shop/tls"\n)\n', "tls/tls.go": "package tls\n"}
     assert module_layout(files, toolchain.goroot) == (".", "shop")
+
+
+def test_workspaces_of_dead_processes_are_removed(tmp_path):
+    import subprocess
+    import sys
+
+    code = "from golink_magic.workspace import Workspace; print(Workspace(%r).base, flush=True)" % str(tmp_path)
+    # The child exits without close(): like a kernel killed before its exit hooks ran.
+    left = Path(subprocess.run([sys.executable, "-c", code + "; import os; os._exit(0)"],
+                               capture_output=True, text=True, check=True).stdout.strip())
+    assert left.exists()
+    alive = Workspace(tmp_path)
+    assert not left.exists() and alive.base.exists()
+    alive.close()
