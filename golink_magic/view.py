@@ -86,8 +86,8 @@ font-family:var(--jp-ui-font-family,system-ui,sans-serif)}
 .glm-removed{color:var(--glm-dim);padding:0 8px;font-style:italic;border-top:1px dashed rgba(200,35,51,.7)}
 .glm-changed{box-shadow:inset 3px 0 rgba(204,140,0,.9)}
 .glm-twrap{overflow-x:auto}.glm-table{border-collapse:collapse}
-.glm-table td.glm-src .glm-cell{min-width:22em;max-width:34em}.glm-table td.glm-otd .glm-cell{min-width:15em;max-width:24em}
-.glm-table td.glm-atd{min-width:36em}
+.glm-table td.glm-src .glm-cell{min-width:12em;max-width:19em}.glm-table td.glm-otd .glm-cell{min-width:10em;max-width:14em}
+.glm-table td.glm-atd .glm-cell{min-width:36em}
 .glm-table td,.glm-table th{border:1px solid var(--glm-line);vertical-align:top;padding:0;text-align:left;background:var(--glm-bg)}
 .glm-table th{background:var(--glm-bg2);padding:3px 8px;font-family:var(--jp-ui-font-family,system-ui,sans-serif)}
 .glm-table .glm-cell{max-height:26em;overflow:auto}
@@ -391,17 +391,19 @@ class _AsmStyle:
     titles: dict[str, str]
     show_pc: bool = False
     unfold: bool = False
+    short_labels: bool = False  # narrow table cells: `:13` for lines of the function's own file
 
 
 def _row_html(row: Instruction, st: _AsmStyle, kind: str = "same", marks: tuple[int, ...] = ()) -> str:
     key = _row_key(row)
     label = f"{row.file}:{row.line}" if row.line > 0 else (row.file or "?")
+    shown = f":{row.line}" if st.short_labels and not row.external and row.line > 0 else label
     cls = "glm-row" + st.links.classes(key)
     cls += " glm-ext" if row.external else ""
     cls += {"added": " glm-add", "changed": " glm-changed"}.get(kind, "")
     attr = f' data-src="{escape(key)}"' if key else f' data-origin="{escape(label)}"'
     pc = f'<span class="glm-pc">{row.pc:x}</span><span class="glm-hex">{row.hex}</span>' if st.show_pc else ""
-    return (f'<div class="{cls}"{attr}>{pc}<span class="glm-lab" title="{escape(label)}">{escape(label)}</span>'
+    return (f'<div class="{cls}"{attr}>{pc}<span class="glm-lab" title="{escape(label)}">{escape(shown)}</span>'
             f'<span class="glm-ins">{_instruction_html(row.text, marks, st.titles)}</span></div>')
 
 
@@ -611,7 +613,7 @@ def render_table(table: CaseTable, unfold: bool = False) -> str:
                               directives=directives.get(path, set()))
                 if text is not None else '<div class="glm-meta">—</div>') + "</div></td>")
         out = _output_block(r, links, changed=row.output_changed)
-        st = _AsmStyle(links, _linkname_titles(r.files), table.show_pc, unfold)
+        st = _AsmStyle(links, _linkname_titles(r.files), table.show_pc, unfold, short_labels=True)
         asm, cut = _function_block(row.function, st, [per_row_budget], row.rows, header=False) if row.function \
             else ('<div class="glm-meta">no such function</div>', 0)
         base = ' <span class="glm-base">(baseline)</span>' if row.is_baseline else ""
@@ -619,7 +621,7 @@ def render_table(table: CaseTable, unfold: bool = False) -> str:
                     f"<br>{_badge(r.outcome)}</td>{''.join(cells)}<td class=\"glm-otd\"><div class=\"glm-cell\">{out}</div></td>"
                     f'<td class="glm-atd"><div class="glm-cell glm-asm">{asm}{_cut_note(cut)}</div></td></tr>')
         all_links.hover.update(links.hover)
-    width = _label_width([row.function for row in rows if row.function])
+    width = ".glm .glm-lab{width:5ch}"
     return _page(_root("t", *(r.go_version + str(r.files) for r in table.results), str(table.baseline)), all_links,
                  f'<div class="glm-twrap"><table class="glm-table">{"".join(body)}</table></div>', width)
 
