@@ -59,6 +59,16 @@ def check_options(opts: Options) -> None:
             raise CaseError(f"--objdump {regex!r} is not a valid regular expression ({exc})") from exc
 
 
+def refuse_several_files(text: str) -> None:
+    """:class:`CaseError` when ``text`` is a multi-file paste (two or more file markers)."""
+    names = list(txtar.parse(text).files)
+    if len(names) > 1:
+        raise CaseError(
+            f"this cell holds {len(names)} files ({', '.join(names)}) marked by `-- path --` lines: "
+            "use %%gotxtar to write them all; nothing was written"
+        )
+
+
 def load_case(path: str | os.PathLike) -> tuple[dict[str, str], Options]:
     """Files and options of a ``.txtar`` file."""
     archive = txtar.parse(Path(path).read_text(encoding="utf-8"))

@@ -40,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=float)
     run.add_argument("--objdump", action="append", default=[], metavar="REGEX")
     run.add_argument("--no-objdump", action="store_true")
+    run.add_argument("--no-run", action="store_true", help="build and disassemble without running")
     run.add_argument("--expect", choices=OUTCOMES)
     run.add_argument("--target", default=".")
     warm = sub.add_parser("warm", help="compile the standard library, the objdump tool and given cases ahead of time")
@@ -80,7 +81,7 @@ def cmd_run(args) -> int:
     """The ``run`` sub-command."""
     given = Options(
         target=args.target, gcflags=args.gcflags, ldflags=args.ldflags, tags=args.tags,
-        objdump=args.objdump, no_objdump=args.no_objdump, expect=args.expect,
+        objdump=args.objdump, no_objdump=args.no_objdump, no_run=args.no_run, expect=args.expect,
     )
     if args.timeout:
         given.timeout = args.timeout

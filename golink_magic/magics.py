@@ -19,7 +19,7 @@ from IPython.display import display
 from traitlets import Unicode, observe
 
 from . import toolchains, view, widgets
-from .api import CaseError, Session, load_case
+from .api import CaseError, Session, load_case, refuse_several_files
 from .compare import CaseTable
 from .result import OUTCOMES, Options
 from .toolchain import ToolchainError
@@ -64,6 +64,8 @@ def _build_arguments(func):
         argument("--objdump", action="append", default=[], metavar="REGEX",
                  help="disassemble the symbols matching REGEX (repeatable); default: functions in the module"),
         argument("--no-objdump", action="store_true", help="skip the disassembly"),
+        argument("--no-run", action="store_true",
+                 help="build and disassemble without running (e.g. --goarch arm64 on an amd64 machine)"),
         argument("--expect", metavar="OUTCOME",
                  help="the outcome this cell should show: " + ", ".join(OUTCOMES)
                  + "; with several columns one for all, or one per column (ok,link-error)"),
@@ -84,7 +86,7 @@ def _options(args, columns: bool = False) -> Options:
     opts = Options(
         target=getattr(args, "target", None) or ".",
         gcflags=args.gcflags, ldflags=args.ldflags, tags=args.tags,
-        objdump=list(args.objdump), no_objdump=args.no_objdump,
+        objdump=list(args.objdump), no_objdump=args.no_objdump, no_run=args.no_run,
         expect=expects[0] if len(expects) == 1 else None,
     )
     if args.timeout is not None:
@@ -123,6 +125,7 @@ class GoLinkMagics(Magics):
         """Write the cell, verbatim, to PATH in the Go module (overwriting it)."""
         args = _parse(self.gofile, line)
         with _short_errors():
+            refuse_several_files(cell)
             self.session.write(args.path, cell)
         print(f"wrote {args.path} ({len(cell.splitlines())} lines)")
 

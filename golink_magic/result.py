@@ -57,6 +57,7 @@ class Options:
     timeout: float = 10.0
     objdump: list[str] = field(default_factory=list)  # symbol regexes; empty: functions in the module
     no_objdump: bool = False
+    no_run: bool = False  # build and disassemble only (e.g. for a GOARCH this machine cannot run)
     expect: str | None = None
 
     def build_key(self) -> dict:

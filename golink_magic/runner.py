@@ -396,17 +396,10 @@ def run_files(
                                     "build a package that declares `package main` and `func main()`\n")
             return result
 
-    run = spawn([str(binary)], module_dir, _program_env(env), timeout=options.timeout)
-    if _STOPS[0] != stops:
-        raise KeyboardInterrupt
-    result.timings["run"] = round(run.seconds, 4)
-    result.commands.append(f"./{binary.name}")
-    result.stdout = _decode(run.stdout, run.stdout_cut, "stdout")
-    result.stderr = _decode(run.stderr, run.stderr_cut, "stderr")
-    result.exit_code = run.returncode if run.returncode is None or run.returncode >= 0 else None
-    result.outcome, result.signal = classify_run(run, result.stderr)
-    if result.outcome == "timeout":
-        result.notes.append(f"stopped after the {options.timeout:g} s timeout (use --timeout to change it)")
+    if options.no_run:
+        result.notes.append("built but not run (--no-run)")
+    else:
+        _run_program(result, binary, module_dir, env, options, stops)
 
     if not options.no_objdump and cached is None:
         regex = "|".join(f"(?:{r})" for r in options.objdump) if options.objdump else objdump_regex(module, files_with_mod, root)
@@ -474,6 +467,31 @@ def _spawn_go(cmd: list[str], cwd: Path, env: dict, toolchain: Toolchain, stops:
     if _STOPS[0] != stops:
         raise KeyboardInterrupt
     return done
+
+
+def _run_program(result: Result, binary: Path, module_dir: Path, env: dict, options: Options, stops: int) -> None:
+    """Run the built program and record what it did in ``result``."""
+    try:
+        run = spawn([str(binary)], module_dir, _program_env(env), timeout=options.timeout)
+    except OSError as exc:
+        if exc.errno != errno.ENOEXEC:
+            raise
+        # Cross-compiled for an architecture this machine cannot execute: the assembly is still
+        # worth showing, the program is not.
+        result.outcome, result.exit_code = "exit-nonzero", None
+        result.stderr = f"this {result.goos}/{result.goarch} program cannot run on this machine ({exc.strerror})\n"
+        result.notes.append("use --no-run to build and disassemble without running")
+        return
+    if _STOPS[0] != stops:
+        raise KeyboardInterrupt
+    result.timings["run"] = round(run.seconds, 4)
+    result.commands.append(f"./{binary.name}")
+    result.stdout = _decode(run.stdout, run.stdout_cut, "stdout")
+    result.stderr = _decode(run.stderr, run.stderr_cut, "stderr")
+    result.exit_code = run.returncode if run.returncode is None or run.returncode >= 0 else None
+    result.outcome, result.signal = classify_run(run, result.stderr)
+    if result.outcome == "timeout":
+        result.notes.append(f"stopped after the {options.timeout:g} s timeout (use --timeout to change it)")
 
 
 def _program_env(go_env: dict) -> dict:

@@ -80,3 +80,21 @@ def test_help_is_available(shell):
     shell.run("%gorun?")
     text = shell.ip.find_line_magic("gorun").__doc__
     assert "--expect" in text and "--objdump" in text
+
+
+def test_multi_file_paste_into_gofile_is_refused(shell):
+    err = shell.fails("%%gofile main.go\n" + EXAMPLE1_BLOG_STYLE)
+    assert isinstance(err, UsageError) and "%%gotxtar" in str(err)
+    assert "example1/hello/hello.go" in str(err)
+    shell.run("%gofiles")
+    assert "the module is empty" in shell.shown
+
+
+def test_cross_compiled_program_is_shown_without_running(shell):
+    shell.run("%%gofile main.go\n" + main_only('\tprintln("arm")'))
+    r = shell.run("%gorun --goarch arm64 --no-run --expect ok")
+    assert r.goarch == "arm64" and r.stdout == r.stderr == ""
+    rows = [row.text for row in r.function("main.main").instructions]
+    assert any(t.startswith(("MOVD", "BL", "STP", "CALL", "RET")) for t in rows)
+    err = shell.fails("%gorun --goarch arm64")
+    assert "cannot run" in shell.shown and "exit-nonzero" in str(err)
