@@ -152,7 +152,10 @@ def spawn(cmd: list[str], cwd: Path, env: dict, timeout: float | None, cap: int 
         while True:
             left = None if deadline is None else max(0.0, deadline - time.perf_counter())
             if exit_fd is not None:
-                if poller.poll(None if left is None else left * 1000) and proc.poll() is None:
+                # Wake at least every 0.1 s: a SIGINT delivered to another thread is only acted on
+                # when this (main) thread runs Python code again.
+                wait_ms = 100 if left is None else min(100, left * 1000)
+                if poller.poll(wait_ms) and proc.poll() is None:
                     time.sleep(0.01)  # exited, but another thread (stop_all) is reaping it
                 if proc.poll() is not None:
                     break

