@@ -179,6 +179,16 @@ class Session:
                     jobs.append((name, files, opts, tc, self._workdir(label)))
         return runner.run_many(jobs, progress=progress)
 
+    def prepare(self) -> None:
+        """Do the one-time work of a first run ahead of time: find the toolchain and its objdump
+        tool, load the renderer.  Errors are left for the first real run to report."""
+        try:
+            spec = self._toolchain_spec  # resolved without fixing the choice: GOLINK_GO may still change
+            (spec if isinstance(spec, Toolchain) else resolve(spec)).tool("objdump")
+            from . import view  # noqa: F401, PLC0415 - imports Pygments' Go lexer
+        except Exception:  # noqa: BLE001
+            pass
+
     def close(self) -> None:
         """Remove the workspace from disk."""
         self.workspace.close()

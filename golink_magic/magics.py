@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import re
 import shlex
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -389,6 +390,8 @@ def load(ipython) -> None:
     ipython.register_magics(magics)
     ipython.configurables.append(magics)
     _LOADED[id(ipython)] = magics
+    # While the learner reads and types, get the first %gorun's one-time costs out of the way.
+    threading.Thread(target=magics.session.prepare, daemon=True, name="golink-prepare").start()
 
 
 def unload(ipython) -> None:
