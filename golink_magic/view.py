@@ -667,9 +667,16 @@ def render_table_text(table: CaseTable) -> str:
     for row in table.rows():
         base = " (baseline)" if row.is_baseline else ""
         out.append(f"{row.label}{base}: {row.result.outcome}  {row.result.stdout.strip()[:200]}")
+        problem = [ln for ln in row.result.build_output.splitlines() if ln.strip() and not ln.startswith("#")]
+        if problem:
+            out.append(f"    {problem[0][:200]}")
         for d in row.rows:
             if d.kind == "changed":
                 out.append(f"    {d.old.text}  →  {d.new.text}")
+            elif d.kind == "added":
+                out.append(f"    + {d.new.text}")
+            elif d.kind == "removed":
+                out.append(f"    - {d.old.text}")
     return "\n".join(out)
 
 
