@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from pathlib import Path
@@ -17,7 +18,7 @@ from . import runner, txtar
 from .result import OUTCOMES, Options, Result
 from .toolchain import Toolchain
 from .toolchains import resolve
-from .workspace import Workspace, check_case_name
+from .workspace import Workspace, check_case_name, check_path
 
 # txtar header keys that map onto Options, and how to read them.
 _HEADER_KEYS = {
@@ -50,7 +51,7 @@ def check_options(opts: Options) -> None:
     """Raise :class:`CaseError` for an option value no run could use."""
     if opts.expect and opts.expect not in OUTCOMES:
         raise CaseError(f"--expect {opts.expect}: choose one of {', '.join(OUTCOMES)}")
-    if opts.timeout is not None and opts.timeout <= 0:
+    if opts.timeout is not None and not (0 < opts.timeout < math.inf):
         raise CaseError("--timeout must be a positive number of seconds")
     for regex in opts.objdump:
         try:
@@ -71,7 +72,10 @@ def refuse_several_files(text: str) -> None:
 
 def load_case(path: str | os.PathLike) -> tuple[dict[str, str], Options]:
     """Files and options of a ``.txtar`` file."""
-    archive = txtar.parse(Path(path).read_text(encoding="utf-8"))
+    try:
+        archive = txtar.parse(Path(path).read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise CaseError(f"{path} is not UTF-8 text, so it cannot be a txtar case") from None
     if not archive.files:
         raise CaseError(f"{path}: no `-- file --` sections found")
     return archive.files, options_from_header(archive.comment)
@@ -102,8 +106,9 @@ class Session:
         """Write one file of the module verbatim."""
         return self.workspace.write(path, text)
 
-    def write_txtar(self, text: str, case: str | None = None) -> txtar.Archive:
-        """Write every file of an archive (txtar or blog-style markers); optionally save as a case."""
+    def write_txtar(self, text: str, case: str | None = None, reset: bool = False) -> txtar.Archive:
+        """Write every file of an archive (txtar or blog-style markers); optionally start a fresh
+        module first and save the files as a case.  Bad input changes nothing."""
         archive = txtar.parse(text)
         if not archive.files:
             raise CaseError(
@@ -111,6 +116,12 @@ class Session:
                 "or `// -- main.go --`"
             )
         opts = options_from_header(archive.comment)
+        if case:
+            check_case_name(case)
+        for rel in archive.files:
+            check_path(self.workspace.root, rel)
+        if reset:
+            self.reset()
         self.workspace.write_many(archive.files)
         if case:
             self.save_case(case, files=archive.files, options=opts)
@@ -143,8 +154,9 @@ class Session:
         return self.workspace.base / "runs" / re.sub(r"[^\w.+-]", "_", label)
 
     def run(self, options: Options | None = None, case: str | None = None, toolchain: Toolchain | str | None = None) -> Result:
-        """Build, run and disassemble the live module (or saved ``case``)."""
-        options = options or Options()
+        """Build, run and disassemble the live module (or saved ``case``, with the options it
+        was saved with filling in what ``options`` leaves at its defaults)."""
+        options = merge_options(self.case_options.get(case) if case else None, options or Options())
         check_options(options)
         tc = resolve(toolchain) if isinstance(toolchain, str) else (toolchain or self.toolchain)
         if case is not None:
@@ -153,7 +165,7 @@ class Session:
             files = self.files()
             if not files:
                 raise CaseError("the workspace is empty: write a file first with %%gofile main.go")
-        label = f"{case or 'live'}-{tc.version}-{options.goarch or tc.goarch}"
+        label = f"{case or 'live module'}-{tc.version}-{options.goarch or tc.goarch}"
         return runner.run_files(files, options, tc, self._workdir(label), name=case or "")
 
     def _case_files(self, name: str) -> dict[str, str]:
@@ -164,19 +176,21 @@ class Session:
 
     def run_cases(self, names: list[str], options: Options | None = None, toolchains: list[Toolchain] | None = None,
                   goarches: list[str | None] | None = None, progress=None) -> list[Result]:
-        """Run several saved cases (× toolchains × GOARCHes) in parallel; results in order."""
+        """Run several saved cases (× toolchains × GOARCHes) in parallel; results in order.
+
+        A name of None stands for the live module."""
         options = options or Options()
         check_options(options)
         jobs = []
         for name in names:
-            files = self._case_files(name) if name != "live" or name in self.cases else self.files()
-            case_opts = self.case_options.get(name)
+            files = self.files() if name is None else self._case_files(name)
+            case_opts = None if name is None else self.case_options.get(name)
             for tc in toolchains or [self.toolchain]:
                 for goarch in goarches or [options.goarch]:
                     opts = merge_options(case_opts, options)
                     opts.goarch = goarch or opts.goarch
-                    label = f"{name}-{tc.version}-{opts.goarch or tc.goarch}"
-                    jobs.append((name, files, opts, tc, self._workdir(label)))
+                    label = f"{name or 'live module'}-{tc.version}-{opts.goarch or tc.goarch}"
+                    jobs.append((name or "", files, opts, tc, self._workdir(label)))
         return runner.run_many(jobs, progress=progress)
 
     def prepare(self) -> None:
@@ -197,10 +211,8 @@ class Session:
 def merge_options(case: Options | None, given: Options) -> Options:
     """``given`` with the case's own header options filling what ``given`` leaves at defaults."""
     if case is None:
-        return Options(**{**vars(given), "objdump": list(given.objdump)})
+        return given.copy()
     default = Options()
-    merged = {}
-    for key, value in vars(given).items():
-        merged[key] = value if value != getattr(default, key) else getattr(case, key)
-    merged["objdump"] = list(merged["objdump"])
-    return Options(**merged)
+    merged = {key: value if value != getattr(default, key) else getattr(case, key)
+              for key, value in vars(given).items()}
+    return Options(**merged).copy()

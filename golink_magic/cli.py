@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .api import CaseError, load_case, merge_options
+from .api import CaseError, check_options, load_case, merge_options
 from .result import OUTCOMES, Options
 from .runner import run_many
 from .toolchain import ToolchainError
@@ -83,8 +83,9 @@ def cmd_run(args) -> int:
         target=args.target, gcflags=args.gcflags, ldflags=args.ldflags, tags=args.tags,
         objdump=args.objdump, no_objdump=args.no_objdump, no_run=args.no_run, expect=args.expect,
     )
-    if args.timeout:
+    if args.timeout is not None:
         given.timeout = args.timeout
+    check_options(given)
     toolchains = resolve_many(split_list(args.go)) or [resolve(None)]
     goarches = list(dict.fromkeys(split_list(args.goarch))) or [None]
     with tempfile.TemporaryDirectory(prefix="golink-cli-") as tmp:

@@ -14,36 +14,11 @@ from difflib import SequenceMatcher
 
 from .objdump import normalize
 from .result import Function, Instruction, Result
+from .workspace import Linkname, linknames  # noqa: F401 - part of this module's API
 
 # ---------------------------------------------------------------------------------------------
 # linkname directives
 
-_LINKNAME = re.compile(r"^[ \t]*//go:linkname[ \t]+(\S+)[ \t]+(\S+)", re.M)
-_PACKAGE = re.compile(r"^package[ \t]+(\w+)", re.M)
-
-
-@dataclass(frozen=True)
-class Linkname:
-    """One ``//go:linkname LOCAL TARGET`` directive: where it is written and what it names."""
-
-    local: str   # the name the source uses, qualified by the package folder (``ciao.linkedInt64``)
-    target: str  # the symbol the linker uses (``full/hello.privInt64``)
-    path: str    # workspace-relative file
-    line: int
-
-
-def linknames(files: dict[str, str]) -> list[Linkname]:
-    """Every two-argument ``//go:linkname`` directive in the Go files of a workspace."""
-    found = []
-    for path, text in files.items():
-        if not path.endswith(".go"):
-            continue
-        pkg = _PACKAGE.search(text)
-        prefix = f"{pkg.group(1)}." if pkg else ""
-        for m in _LINKNAME.finditer(text):
-            line = text.count("\n", 0, m.start()) + 1
-            found.append(Linkname(prefix + m.group(1), m.group(2), path, line))
-    return found
 
 
 # ---------------------------------------------------------------------------------------------

@@ -161,7 +161,7 @@ def check(name: str, result: Result | None = None, session=None) -> Verdict:
     if result is None:
         session = session or _kernel_session()
         try:
-            result = session.run(Options(**{**vars(exercise.options), "objdump": list(exercise.options.objdump)}))
+            result = session.run(exercise.options.copy())
         except CaseError:
             return Verdict(name, False, "Not yet: the module is empty, run the exercise cell first.")
     return judge(name, result)

@@ -63,7 +63,7 @@ def _build_arguments(func):
         argument("--go", help="toolchain(s): version(s) like 1.23 or 1.22,1.27, or a path to go"),
         argument("--timeout", type=float, default=None, help="seconds the program may run (default 10)"),
         argument("--objdump", action="append", default=[], metavar="REGEX",
-                 help="disassemble the symbols matching REGEX (repeatable); default: functions in the module"),
+                 help="disassemble the symbols matching REGEX (Go regexp syntax; repeatable); default: functions in the module"),
         argument("--no-objdump", action="store_true", help="skip the disassembly"),
         argument("--no-run", action="store_true",
                  help="build and disassemble without running (e.g. --goarch arm64 on an amd64 machine)"),
@@ -114,8 +114,11 @@ class GoLinkMagics(Magics):
 
     @observe("go")
     def _go_changed(self, change):
-        with _short_errors():
+        try:
             self.session.set_toolchain(change["new"])
+        except ToolchainError as exc:
+            self.go = change["old"]  # keep the setting and the toolchain in use consistent
+            raise UsageError(str(exc)) from None
 
     # -- files -------------------------------------------------------------------------------
     @magic_arguments()
@@ -139,9 +142,7 @@ class GoLinkMagics(Magics):
         """Write every file of a txtar archive (`-- path --` or `// -- path --` marker lines)."""
         args = _parse(self.gotxtar, line)
         with _short_errors():
-            if args.reset:
-                self.session.reset()
-            archive = self.session.write_txtar(cell, case=args.case)
+            archive = self.session.write_txtar(cell, case=args.case, reset=args.reset)
         saved = f"; saved as case {args.case}" if args.case else ""
         print(f"wrote {', '.join(archive.files)}{saved}")
 
@@ -219,7 +220,7 @@ class GoLinkMagics(Magics):
         if len(expects) not in (0, 1, columns):
             raise UsageError(f"--expect gives {len(expects)} outcomes for {columns} columns: "
                              "give one for all, or one per column")
-        name = args.case or "live"
+        name = args.case  # None: the live module
         if not args.case and not self.session.files():
             raise CaseError("the workspace is empty: write a file first with %%gofile main.go")
         progress = widgets.Progress(columns, "running columns")

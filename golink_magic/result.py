@@ -6,7 +6,11 @@ tests share one shape.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+import re
+from dataclasses import asdict, dataclass, field, fields, replace
+
+# A compiler message in ``Result.build_output``: ``./main.go:9:14: undefined: x``.
+BUILD_MESSAGE = re.compile(r"^(?P<path>[^\s:]+\.(?:go|s|mod)):(?P<line>\d+)(?::\d+)?: ", re.M)
 
 OUTCOMES = ("ok", "compile-error", "link-error", "exit-nonzero", "panic", "crash", "timeout")
 
@@ -59,6 +63,10 @@ class Options:
     no_objdump: bool = False
     no_run: bool = False  # build and disassemble only (e.g. for a GOARCH this machine cannot run)
     expect: str | None = None
+
+    def copy(self) -> "Options":
+        """An independent copy (the objdump list included)."""
+        return replace(self, objdump=list(self.objdump))
 
     def build_key(self) -> dict:
         """The options that change the binary or its listing (for the result cache)."""

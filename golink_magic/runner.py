@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__, objdump
-from .result import Options, Result
+from .result import BUILD_MESSAGE, Options, Result
 from .toolchain import Toolchain, ToolchainError, cache_root
-from .workspace import materialize, with_go_mod
+from .workspace import linknames, materialize, with_go_mod
 
 OUTPUT_CAP = 1 << 20  # bytes of stdout/stderr kept per stream
 RESULT_CACHE_ENTRIES = 256
@@ -200,7 +200,6 @@ def _decode(data: bytes, cut: int, stream: str) -> str:
     return text
 
 
-_FILE_LINE = re.compile(r"^\S*\.(?:go|s|mod):\d+(?::\d+)?: ", re.M)
 _SETUP = re.compile(
     r"^(?:go: |no Go files|package \S+ is not in std|cannot find package|no required module)", re.M
 )
@@ -212,7 +211,7 @@ _SIGNAL_NAME = re.compile(r"\b(SIG[A-Z]+)\b")
 def classify_build(output: str) -> str:
     """``compile-error`` when the failure points at a source line or the module set-up,
     otherwise ``link-error`` (the linker rarely names a file)."""
-    if _FILE_LINE.search(output) or _SETUP.search(output):
+    if BUILD_MESSAGE.search(output) or _SETUP.search(output):
         return "compile-error"
     return "link-error"
 
@@ -227,12 +226,13 @@ def classify_run(done: Completed, stderr: str) -> tuple[str, str | None]:
             return "crash", signals.Signals(-code).name
         except ValueError:
             return "crash", f"signal {-code}"
-    m = _FATAL_SIGNAL.search(stderr)
+    if code == 0:
+        return "ok", None
+    # The Go runtime reports a fatal signal on stderr and exits 2; only then is the text its own.
+    m = _FATAL_SIGNAL.search(stderr) if code == 2 else None
     if m:
         name = m.group(1) or (_SIGNAL_NAME.search(stderr[m.start():]) or [None, None])[1]
         return "crash", name or "SIGSEGV"
-    if code == 0:
-        return "ok", None
     if code == 2 and re.search(r"^(panic: |fatal error: )", stderr, re.M):
         return "panic", None
     return "exit-nonzero", None
@@ -259,24 +259,31 @@ def _is_program(binary: Path) -> bool:
         return not fh.read(8).startswith(b"!<arch>")
 
 
-def _linkname_targets(files: dict[str, str]) -> list[str]:
-    targets = []
-    for path, text in files.items():
-        if path.endswith(".go"):
-            targets += re.findall(r"^\s*//go:linkname\s+\S+\s+(\S+)", text, re.M)
-    return targets
-
-
 def objdump_regex(module: str, files: dict[str, str], module_root: str) -> str:
     """Symbol regex covering the module's packages and every linkname target in its files."""
     parts = [r"main\.", re.escape(module) + r"(/[^.]*)?\."]
-    parts += [re.escape(t) + "$" for t in sorted(set(_linkname_targets(files)))]
+    # Code pushed under another package's name is ours too; pulls of foreign symbols match here
+    # but are dropped by the file filter afterwards (their source is not in the module).
+    parts += [re.escape(t) + "$" for t in sorted({ln.target for ln in linknames(files)})]
     return "^(" + "|".join(parts) + ")"
+
+
+def _code_fingerprint() -> str:
+    # Cached listings are only as good as the code that parsed them: a changed parser (even
+    # between releases, in a development checkout) must not reuse them.
+    here = Path(__file__).parent
+    digest = hashlib.sha256(__version__.encode())
+    for name in ("runner.py", "objdump.py", "result.py", "workspace.py"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+_CODE = _code_fingerprint()
 
 
 def _cache_key(files: dict[str, str], options: Options, toolchain: Toolchain) -> str:
     blob = json.dumps(
-        [files, options.build_key(), toolchain.version, str(toolchain.go), __version__], sort_keys=True
+        [files, options.build_key(), toolchain.version, str(toolchain.go), _CODE], sort_keys=True
     )
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
@@ -411,8 +418,10 @@ def run_files(
         done = spawn(dump_cmd, module_dir, env, timeout=120, cap=256 << 20)
         result.timings["objdump"] = round(done.seconds, 4)
         result.commands.append(shlex.join(["go", "tool", "objdump", "-s", regex, binary.name]))
-        if done.returncode != 0:
-            result.notes.append("objdump failed: " + done.stderr.decode("utf-8", "replace").strip())
+        dumped = done.returncode == 0 and _STOPS[0] == stops
+        if not dumped:
+            result.notes.append("objdump failed: " + (done.stderr.decode("utf-8", "replace").strip()
+                                                      or f"exit status {done.returncode}"))
         else:
             t0 = time.perf_counter()
             functions = objdump.parse(done.stdout.decode("utf-8", errors="replace"))
@@ -420,10 +429,13 @@ def run_files(
             result.functions = functions if options.objdump else objdump.select(functions)
             result.timings["parse"] = round(time.perf_counter() - t0, 4)
             resolve_origins(result.functions, binary, toolchain, env)
-        if use_cache:
+        if use_cache and dumped:  # a failed or interrupted listing must not stick to this source
             _store(entry, result, binary)
     elif cached is not None:
-        result.commands = cached.commands
+        ran = "./prog" in result.commands
+        result.commands = [c for c in cached.commands if c != "./prog"]
+        if ran:
+            result.commands.insert(1, "./prog")
     return result
 
 

@@ -26,7 +26,7 @@ from pygments.lexers import GoLexer
 from pygments.token import Token
 
 from .compare import CaseTable, Diff, RowDiff, diff_rows, linknames, operands, symbol_of
-from .result import Function, Instruction, Result
+from .result import BUILD_MESSAGE, Function, Instruction, Result
 
 PAYLOAD_LIMIT = 250_000   # bytes of HTML per view
 TEXT_CAP = 16_000         # characters of stdout/stderr/build output shown per stream
@@ -234,11 +234,16 @@ def _highlight_lines(path: str, text: str) -> list[str]:
 
 
 def _source_block(path: str, text: str, links: _Links, marks: set[int] = frozenset(), errors: set[int] = frozenset(),
-                  directives: set[int] = frozenset(), only: set[int] | None = None) -> str:
-    rows = []
-    for n, html in enumerate(_highlight_lines(path, text), 1):
+                  directives: set[int] = frozenset(), only: set[int] | None = None,
+                  budget: int | None = None) -> str:
+    rows, size = [], 0
+    lines = _highlight_lines(path, text)
+    for n, html in enumerate(lines, 1):
         if only is not None and n not in only:
             continue
+        if budget is not None and size > budget:
+            rows.append(f'<div class="glm-more">… {len(lines) - n + 1} more lines not shown (view size limit)</div>')
+            break
         key = _key(path, n)
         cls = "glm-line" + links.classes(key)
         cls += " glm-add" if n in marks else ""
@@ -246,6 +251,7 @@ def _source_block(path: str, text: str, links: _Links, marks: set[int] = frozens
         cls += " glm-lnkline" if n in directives else ""
         rows.append(f'<div class="{cls}" data-src="{escape(key)}"><span class="glm-ln">{n}</span>'
                     f'<span class="glm-tx">{html}</span></div>')
+        size += len(rows[-1])
     return f'<div class="glm-file"><div class="glm-path">{escape(path)}</div>{"".join(rows)}</div>'
 
 
@@ -264,7 +270,6 @@ def _badge(outcome: str) -> str:
     return f'<span class="glm-badge glm-b-{escape(outcome)}">{escape(outcome)}</span>'
 
 
-_MSG = re.compile(r"^(?P<path>[^\s:]+\.(?:go|s|mod)):(?P<line>\d+)(?::\d+)?: ")
 
 
 def _message_key(result: Result, path: str, line: str) -> str:
@@ -278,7 +283,7 @@ def _build_errors(result: Result) -> dict[str, list[str]]:
     """Source key → build messages pointing at it."""
     found: dict[str, list[str]] = {}
     for line in result.build_output.splitlines():
-        m = _MSG.match(line)
+        m = BUILD_MESSAGE.match(line)
         if m:
             found.setdefault(_message_key(result, m["path"], m["line"]), []).append(line)
     return found
@@ -308,7 +313,7 @@ def _output_block(result: Result, links: _Links, changed: bool = False) -> str:
         shown, more = _capped(result.build_output)
         lines = []
         for line in shown.splitlines():
-            m = _MSG.match(line)
+            m = BUILD_MESSAGE.match(line)
             key = _message_key(result, m["path"], m["line"]) if m else None
             cls = links.classes(key) if key else ""
             lines.append(f'<span class="glm-msg{cls}"{f" data-src={escape(key)!r}" if key and cls else ""}>{escape(line)}</span>')
@@ -335,7 +340,7 @@ def segments(fn: Function) -> list[tuple[str, list[Instruction]]]:
         if r.text.strip() == "INT $0x3":
             kinds[i] = "padding"
     for i, r in enumerate(rows[:8]):
-        m = re.match(r"^J(?:BE|LS|CS|LS)\s+0x([0-9a-f]+)$", r.text.strip())
+        m = re.match(r"^J(?:BE|LS|CS)\s+0x([0-9a-f]+)$", r.text.strip())
         if not m:
             continue
         target = next((k for k, x in enumerate(rows) if x.pc == int(m.group(1), 16)), None)
@@ -534,7 +539,8 @@ def render_html(result: Result, function: str | None = None, show_pc: bool = Fal
             source.append(f'<div class="glm-more">… {escape(path)} not shown (view size limit)</div>')
             continue
         err_lines = {int(k.rpartition(":")[2]) for k in errors if k.rpartition(":")[0] == path}
-        block = _source_block(path, text, links, errors=err_lines, directives=directives.get(path, set()))
+        block = _source_block(path, text, links, errors=err_lines, directives=directives.get(path, set()),
+                              budget=SOURCE_CAP - size)
         size += len(block)
         source.append(block)
     output = _output_block(result, links)

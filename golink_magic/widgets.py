@@ -158,17 +158,6 @@ def matrix_bundle(results: list[Result], function: str | None = None, widget: bo
                    lambda w: matrix_view(results, function, w), widget)
 
 
-class Matrix:
-    """Results of one case over several toolchains/GOARCHes, displayed as :func:`view.render_matrix`."""
-
-    def __init__(self, results: list[Result], function: str | None = None):
-        self.results = results
-        self.function = function
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return matrix_bundle(self.results, self.function)
-
-
 class Progress:
     """A progress bar for parallel runs (an ipywidgets bar in a kernel, silent elsewhere).
 

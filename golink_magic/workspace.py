@@ -12,6 +12,7 @@ import re
 import shutil
 import tempfile
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 GO_DIRECTIVE = "1.19"  # oldest Go the course supports; newer toolchains build it unchanged
@@ -22,6 +23,7 @@ _IMPORT_LINE = re.compile(r'^import\s+(?:[\w.]+\s+)?"(?P<path>[^"]+)"', re.M)
 _QUOTED = re.compile(r'"(?P<path>[^"]+)"')
 _PACKAGE = re.compile(r"^package\s+(\w+)", re.M)
 _MODULE = re.compile(r"^module\s+(\S+)", re.M)
+_LINKNAME = re.compile(r"^[ \t]*//go:linkname[ \t]+(\S+)[ \t]+(\S+)", re.M)
 
 
 class WorkspaceError(ValueError):
@@ -47,6 +49,9 @@ def check_path(root: Path, rel: str) -> Path:
     if not parts:
         raise WorkspaceError(f"{rel!r} names the module folder, not a file")
     target = root.joinpath(*parts)
+    for depth in range(1, len(parts)):
+        if root.joinpath(*parts[:depth]).is_file():
+            raise WorkspaceError(f"{rel!r}: {'/'.join(parts[:depth])} is a file in the module, not a folder")
     real_root = root.resolve()
     resolved = target.resolve()
     if resolved != real_root and real_root not in resolved.parents:
@@ -84,6 +89,30 @@ def package_of(source: str) -> str | None:
     """The package clause's name, or None."""
     m = _PACKAGE.search(source)
     return m.group(1) if m else None
+
+
+@dataclass(frozen=True)
+class Linkname:
+    """One ``//go:linkname LOCAL TARGET`` directive: where it is written and what it names."""
+
+    local: str   # the name the source uses, qualified by the package folder (``ciao.linkedInt64``)
+    target: str  # the symbol the linker uses (``full/hello.privInt64``)
+    path: str    # workspace-relative file
+    line: int
+
+
+def linknames(files: dict[str, str]) -> list[Linkname]:
+    """Every two-argument ``//go:linkname`` directive in the Go files of a workspace."""
+    found = []
+    for path, text in files.items():
+        if not path.endswith(".go"):
+            continue
+        pkg = package_of(text)
+        prefix = f"{pkg}." if pkg else ""
+        for m in _LINKNAME.finditer(text):
+            line = text.count("\n", 0, m.start()) + 1
+            found.append(Linkname(prefix + m.group(1), m.group(2), path, line))
+    return found
 
 
 def module_layout(files: dict[str, str], goroot: Path | None = None) -> tuple[str, str]:

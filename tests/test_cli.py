@@ -38,3 +38,14 @@ def test_run_folder_checks_expectations(tmp_path):
 def test_bad_usage_is_short(tmp_path):
     proc = _cli("run", str(tmp_path / "nope.txtar"))
     assert proc.returncode == 2 and "no such file" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_bad_options_and_binary_cases_are_short_errors(tmp_path):
+    case = tmp_path / "c.txtar"
+    case.write_text("-- main.go --\npackage main\nfunc main() {}\n")
+    proc = _cli("run", str(case), "--timeout", "-1")
+    assert proc.returncode == 2 and "--timeout must be a positive" in proc.stderr
+    junk = tmp_path / "junk.txtar"
+    junk.write_bytes(b"\xff\xfe\x00binary")
+    proc = _cli("run", str(junk))
+    assert proc.returncode == 2 and "not UTF-8" in proc.stderr and "Traceback" not in proc.stderr

@@ -98,3 +98,35 @@ def test_cross_compiled_program_is_shown_without_running(shell):
     assert any(t.startswith(("MOVD", "BL", "STP", "CALL", "RET")) for t in rows)
     err = shell.fails("%gorun --goarch arm64")
     assert "cannot run" in shell.shown and "exit-nonzero" in str(err)
+
+
+def test_review_fixes_for_bad_input_keep_the_module(shell):
+    shell.run("%%gofile main.go\n" + main_only('\tprintln("kept")'))
+    for bad in ("%gorun --timeout nan", "%gorun --timeout inf", "%%gotxtar --reset\nno markers\n",
+                "%%gotxtar --case a/b\n-- other.go --\npackage main\n", "%%gofile main.go/x.go\npackage x\n"):
+        err = shell.fails(bad)
+        assert isinstance(err, UsageError) and "/tmp/" not in str(err), (bad, err)
+    assert list(shell.ip.find_line_magic("gorun").__self__.session.files()) == ["main.go"]
+    assert shell.run("%gorun --no-objdump").stderr == "kept\n"
+
+
+def test_run_of_a_saved_case_uses_its_saved_options(shell):
+    shell.run("%%gofile main.go\n" + main_only('\tpanic("saved")'))
+    shell.run("%gocase boom --expect panic")
+    shell.run("%%gofile main.go\n" + main_only('\tprintln("live")'))
+    assert shell.run("%gorun --case boom").outcome == "panic"
+
+
+def test_a_case_named_live_does_not_replace_the_live_module(shell):
+    shell.run("%%gofile main.go\n" + main_only('\tprintln("old")'))
+    shell.run("%gocase live")
+    shell.run("%%gofile main.go\n" + main_only('\tprintln("new")'))
+    results = shell.run("%gorun --goarch amd64,386 --no-objdump")
+    assert [r.stderr for r in results] == ["new\n", "new\n"]
+
+
+def test_failed_listing_is_not_cached(shell):
+    shell.run("%%gofile main.go\n" + main_only('\tprintln("x")'))
+    for _ in range(2):  # Python accepts the lookahead, Go's RE2 does not
+        r = shell.run("%gorun --objdump '(?=main)'")
+        assert not r.cached and any("objdump failed" in n for n in r.notes)

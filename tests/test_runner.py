@@ -169,3 +169,8 @@ def test_targets_are_named_as_the_workspace_lists_them(session):
     assert _run(session, files, target="example1/main.go").stdout.endswith("kept inside hello\n")
     assert session.run(Options(target="example1/tool")).stderr == "the tool\n"
     assert session.run(Options(target="tool")).stderr == "the tool\n"
+
+
+def test_signal_words_in_a_clean_exit_are_not_a_crash(session):
+    r = _run(session, {"main.go": main_only('\tprintln("SIGHUP: just a word")')}, no_objdump=True)
+    assert (r.outcome, r.signal) == ("ok", None)

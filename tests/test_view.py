@@ -256,3 +256,13 @@ def test_hovering_links_source_and_assembly_in_a_real_browser(row02, tmp_path):
             assert tab.eval_on_selector(line14, bg) != idle14
         finally:
             browser.close()
+
+
+def test_one_huge_source_file_stays_within_the_payload_limit(session):
+    from golink_magic.view import PAYLOAD_LIMIT, render_html
+
+    body = "".join(f"var v{i} = {i}\n" for i in range(30000))
+    session.write("main.go", "package main\n\n" + body + "\nfunc main() { println(v1) }\n")
+    html = render_html(session.run(Options(no_objdump=True)))
+    assert len(html.encode()) <= PAYLOAD_LIMIT
+    assert "more lines not shown" in html
