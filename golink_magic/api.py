@@ -16,8 +16,9 @@ from pathlib import Path
 
 from . import runner, txtar
 from .result import OUTCOMES, Options, Result
+from .compare import CaseTable
 from .toolchain import Toolchain
-from .toolchains import resolve
+from .toolchains import resolve, resolve_many
 from .workspace import Workspace, check_case_name, check_path
 
 # txtar header keys that map onto Options, and how to read them.
@@ -192,6 +193,60 @@ class Session:
                     label = f"{name or 'live module'}-{tc.version}-{opts.goarch or tc.goarch}"
                     jobs.append((name or "", files, opts, tc, self._workdir(label)))
         return runner.run_many(jobs, progress=progress)
+
+    def run_matrix(self, options: Options, case: str | None = None, gos: list[str] = (), goarches: list[str] = (),
+                   expects: list[str] = (), progress=None) -> list[Result]:
+        """One case (None: the live module) on each toolchain × GOARCH, in parallel, in column
+        order (versions outer, GOARCHes inner).  ``expects`` is one outcome for every column or
+        one per column."""
+        tcs = resolve_many(list(gos)) if gos else [self.toolchain]
+        arches = list(dict.fromkeys(goarches)) or [options.goarch]
+        columns = len(tcs) * len(arches)
+        if len(expects) not in (0, 1, columns):
+            raise CaseError(f"--expect gives {len(expects)} outcomes for {columns} columns: "
+                            "give one for all, or one per column")
+        if case is None and not self.files():
+            raise CaseError("the workspace is empty: write a file first with %%gofile main.go")
+        opts = options.copy()
+        if len(expects) == 1:
+            opts.expect = expects[0]
+        results = self.run_cases([case], opts, toolchains=tcs, goarches=arches, progress=progress)
+        if len(expects) == columns > 1:
+            for result, want in zip(results, expects):
+                result.options.expect = want
+        return results
+
+    def compare(self, specs: list[str], options: Options, gos: list[str] = (), goarches: list[str] = (),
+                columns: list[str] = (), function: str | None = None, baseline: str | None = None,
+                progress=None) -> CaseTable:
+        """The case table: saved cases (or ``.txtar`` paths, saved under their file names) run in
+        parallel, one row each, compared with the ``baseline`` row."""
+        if function:
+            try:
+                re.compile(function)
+            except re.error as exc:
+                raise CaseError(f"--function {function!r} is not a valid regular expression ({exc})") from None
+        names = [self._case_from(spec) for spec in specs]
+        if baseline and baseline not in names:
+            raise CaseError(f"--baseline {baseline}: not one of the cases ({', '.join(names)})")
+        tcs = resolve_many(list(gos)) if gos else None
+        results = self.run_cases(names, options, toolchains=tcs,
+                                 goarches=list(goarches) if len(goarches) > 1 else None, progress=progress)
+        known = {p for r in results for p in r.files}
+        unknown = [c for c in columns if c not in known]
+        if unknown:
+            raise CaseError(f"--columns {', '.join(unknown)}: no such file; the cases have {', '.join(sorted(known))}")
+        table = CaseTable(results, list(columns), function)
+        table.baseline = table.baseline_index(baseline)
+        return table
+
+    def _case_from(self, spec: str) -> str:
+        if not spec.endswith(".txtar"):
+            return spec
+        files, options = load_case(spec)
+        name = Path(spec).stem
+        self.save_case(name, files=files, options=options)
+        return name
 
     def prepare(self) -> None:
         """Do the one-time work of a first run ahead of time: find the toolchain and its objdump

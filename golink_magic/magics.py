@@ -7,11 +7,9 @@ stay as they were.
 from __future__ import annotations
 
 import atexit
-import re
 import shlex
 import threading
 from contextlib import contextmanager
-from pathlib import Path
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_var_expand
@@ -19,9 +17,8 @@ from IPython.core.magic_arguments import argument, magic_arguments
 from IPython.display import display
 from traitlets import Unicode, observe
 
-from . import toolchains, view, widgets
-from .api import CaseError, Session, load_case, refuse_several_files
-from .compare import CaseTable
+from . import toolchains, widgets
+from .api import CaseError, Session, refuse_several_files
 from .result import OUTCOMES, Options
 from .toolchain import ToolchainError
 from .toolchains import split_list
@@ -209,37 +206,22 @@ class GoLinkMagics(Magics):
         return result
 
     def _matrix(self, args, opts, gos, goarches):
-        """One build+run+objdump per toolchain × GOARCH, in parallel, shown as columns.
-
-        ``--expect`` holds for every column, or gives one outcome per column in order.
-        """
-        tcs = toolchains.resolve_many(gos) if gos else [self.session.toolchain]
-        arches = list(dict.fromkeys(goarches)) or [opts.goarch]
-        expects = split_list(args.expect)
-        columns = len(tcs) * len(arches)
-        if len(expects) not in (0, 1, columns):
-            raise UsageError(f"--expect gives {len(expects)} outcomes for {columns} columns: "
-                             "give one for all, or one per column")
-        name = args.case  # None: the live module
-        if not args.case and not self.session.files():
-            raise CaseError("the workspace is empty: write a file first with %%gofile main.go")
-        progress = widgets.Progress(columns, "running columns")
+        """One build+run+objdump per toolchain × GOARCH, shown as columns; ``--expect`` holds for
+        every column, or gives one outcome per column in order."""
+        progress = widgets.Progress(max(1, len(gos)) * max(1, len(goarches)), "running columns")
         try:
-            results = Columns(self.session.run_cases([name], opts, toolchains=tcs, goarches=arches, progress=progress))
+            results = widgets.Columns(self.session.run_matrix(
+                opts, args.case, gos, goarches, split_list(args.expect), progress=progress))
         finally:
             progress.close()
-        for i, result in enumerate(results):
-            result.name = args.case or ""
-            if len(expects) == columns > 1:
-                result.options.expect = expects[i]
         self.last_result = results
-        missed = [r for r in results if r.outcome != (r.options.expect or "ok")]
+        missed = [r for r in results if not r.met_expectation]
         if not missed:
             return results
         display(results)
-        cols = ", ".join(f"{column_label(r)} ({r.outcome})" for r in missed)
+        cols = ", ".join(f"{r.target_label} ({r.outcome})" for r in missed)
         if any(r.options.expect for r in results):
-            raise UsageError(f"{len(missed)} of {columns} columns missed the expected outcome: {cols}")
+            raise UsageError(f"{len(missed)} of {len(results)} columns missed the expected outcome: {cols}")
         raise UsageError(f"not ok: {cols}: add --expect OUTCOME (one for all columns, or one per "
                          "column such as --expect ok,link-error) if this is what the cell should show")
 
@@ -305,61 +287,22 @@ class GoLinkMagics(Magics):
         if args.expect:
             raise UsageError("each case keeps its own expectation: save it with %gocase NAME --expect OUTCOME "
                              "or an `expect:` txtar header")
-        if args.function:
-            try:
-                re.compile(args.function)
-            except re.error as exc:
-                raise UsageError(f"--function {args.function!r} is not a valid regular expression ({exc})") from None
         opts = _options(args)
         gos, arches = split_list(args.go), split_list(args.goarch)
-        with _short_errors():
-            names = [self._case_for(c) for c in args.cases]
-            if args.baseline and args.baseline not in names:
-                raise UsageError(f"--baseline {args.baseline}: not one of the cases ({', '.join(names)})")
-            tcs = toolchains.resolve_many(gos) if gos else None
-            progress = widgets.Progress(len(names) * max(1, len(gos)) * max(1, len(arches)), "running cases")
-            try:
-                results = self.session.run_cases(names, opts, toolchains=tcs, goarches=arches if len(arches) > 1 else None,
-                                                 progress=progress)
-            finally:
-                progress.close()
-        columns = split_list(args.columns)
-        known = {p for r in results for p in r.files}
-        unknown = [c for c in columns if c not in known]
-        if unknown:
-            raise UsageError(f"--columns {', '.join(unknown)}: no such file; the cases have {', '.join(sorted(known))}")
-        table = CaseTable(results, columns, args.function)
-        table.baseline = table.baseline_index(args.baseline)
+        progress = widgets.Progress(len(args.cases) * max(1, len(gos)) * max(1, len(arches)), "running cases")
+        try:
+            with _short_errors():
+                table = self.session.compare(args.cases, opts, gos, arches, split_list(args.columns),
+                                             args.function, args.baseline, progress=progress)
+        finally:
+            progress.close()
         self.last_result = table
         failures = table.failures()
         if failures:
             display(table)
-            raise UsageError(f"{len(failures)} of {len(results)} rows missed their expectation: " + "; ".join(failures))
+            raise UsageError(f"{len(failures)} of {len(table.results)} rows missed their expectation: "
+                             + "; ".join(failures))
         return table
-
-    def _case_for(self, spec: str) -> str:
-        """A saved case's name; a path ending in .txtar is loaded and saved under its file name."""
-        if not spec.endswith(".txtar"):
-            return spec
-        files, options = load_case(spec)
-        name = Path(spec).stem
-        self.session.save_case(name, files=files, options=options)
-        return name
-
-
-def column_label(result) -> str:
-    """A matrix column's name: exact Go version and target, e.g. ``go1.22.10 linux/386``."""
-    return result.go_version.removeprefix("go version ")
-
-
-class Columns(list):
-    """The results of a toolchain × GOARCH matrix in column order, shown side by side."""
-
-    def _repr_pretty_(self, p, cycle):  # IPython's list printer would win over the bundle's text
-        p.text("\n\n".join(view.render_text(r) for r in self))
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return widgets.matrix_bundle(list(self))
 
 
 _LOADED: dict[int, GoLinkMagics] = {}

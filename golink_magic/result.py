@@ -117,6 +117,16 @@ class Result:
         return cls(**{k: v for k, v in data.items() if k in names})
 
     @property
+    def target_label(self) -> str:
+        """Exact Go version and target, e.g. ``go1.22.10 linux/386`` (a matrix column's name)."""
+        return self.go_version.removeprefix("go version ")
+
+    @property
+    def met_expectation(self) -> bool:
+        """Whether the outcome is the expected one (``ok`` when nothing was expected)."""
+        return self.outcome == (self.options.expect or "ok")
+
+    @property
     def ok(self) -> bool:
         """Whether the program built and exited 0."""
         return self.outcome == "ok"

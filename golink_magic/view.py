@@ -660,7 +660,7 @@ def render_matrix(results: list[Result], function: str | None = None, baseline: 
         tag = " (baseline)" if i == baseline else ""
         columns.append(
             f'<div class="glm-pane glm-col" data-go="{escape(r.go_version)}"><div class="glm-title">'
-            f'{escape(r.go_version.removeprefix("go version "))}<span class="glm-dim">{tag}</span> {_badge(r.outcome)}</div>'
+            f'{escape(r.target_label)}<span class="glm-dim">{tag}</span> {_badge(r.outcome)}</div>'
             f'<div class="glm-scroll">{_output_block(r, links, changed=not same)}{"".join(asm)}{_cut_note(cut)}</div></div>')
     return _page(_root("m", *(r.go_version + str(r.files) for r in results)), links,
                  f'<div class="glm-panes">{"".join(columns)}</div>',

@@ -118,7 +118,7 @@ def matrix_view(results: list[Result], function: str | None = None, w=None) -> _
     """Baseline-column picker + function picker + toggles over :func:`view.render_matrix`."""
     w = w or _ipywidgets()
     symbols = [_ALL, *_symbols(results)]
-    labels = [(r.go_version.removeprefix("go version "), i) for i, r in enumerate(results)]
+    labels = [(r.target_label, i) for i, r in enumerate(results)]
     controls = {
         "baseline": w.Dropdown(options=labels, value=0, description="baseline", layout=w.Layout(width="auto")),
         "function": w.Dropdown(options=symbols, value=_ALL, description="function", layout=w.Layout(width="auto")),
@@ -156,6 +156,16 @@ def matrix_bundle(results: list[Result], function: str | None = None, widget: bo
     """Display bundle of a toolchain/GOARCH matrix (one case, several results)."""
     return _bundle(view.render_matrix_text(results), view.render_matrix(results, function),
                    lambda w: matrix_view(results, function, w), widget)
+
+
+class Columns(list):
+    """The results of a toolchain × GOARCH matrix in column order, shown side by side."""
+
+    def _repr_pretty_(self, p, cycle):  # IPython's list printer would win over the bundle's text
+        p.text("\n\n".join(view.render_text(r) for r in self))
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return matrix_bundle(list(self))
 
 
 class Progress:
