@@ -72,13 +72,14 @@ def test_exit_nonzero(session):
 
 
 def test_infinite_loop_times_out_and_group_is_killed(session):
-    src = main_only('\texec.Command("sleep", "300").Start()\n\tfor {\n\t}', 'import "os/exec"\n')
+    naptime = f"300.{os.getpid()}"  # unique to this run: other test runs may sleep too
+    src = main_only(f'\texec.Command("sleep", "{naptime}").Start()\n\tfor {{\n\t}}', 'import "os/exec"\n')
     start = time.monotonic()
     r = _run(session, {"main.go": src}, timeout=1.0, no_objdump=True)
     assert r.outcome == "timeout"
     assert time.monotonic() - start < 15
     assert any("timeout" in n for n in r.notes)
-    assert os.system("pgrep -f '[s]leep 300' >/dev/null") != 0
+    assert os.system(f"pgrep -f '[s]leep {naptime}' >/dev/null") != 0
 
 
 def test_output_is_capped_with_a_note(session):
@@ -139,14 +140,15 @@ def test_spawn_interrupt_stops_the_group(tmp_path):
     import signal
     import threading
 
+    naptime = f"100.{os.getpid()}"
     timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
     timer.start()
     start = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
-        spawn(["sh", "-c", "sleep 100 & sleep 100"], tmp_path, dict(os.environ), timeout=None)
+        spawn(["sh", "-c", f"sleep {naptime} & sleep {naptime}"], tmp_path, dict(os.environ), timeout=None)
     assert time.monotonic() - start < 3
     time.sleep(0.2)
-    assert os.system("pgrep -f '[s]leep 100' >/dev/null") != 0
+    assert os.system(f"pgrep -f '[s]leep {naptime}' >/dev/null") != 0
 
 
 def test_non_main_target_says_there_is_no_program(session):
