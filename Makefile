@@ -8,6 +8,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 .PHONY: notebooks test setup setup-test warm bench clean
 
 notebooks: setup
+	$(VENV)/bin/jupyter trust notebooks/*.ipynb >/dev/null
 	$(VENV)/bin/jupyter lab notebooks/ $(ROOT_FLAG)
 
 test: setup-test

@@ -78,6 +78,9 @@ def lab(tmp_path_factory):
     base = tmp_path_factory.mktemp("lab")
     work, settings = base / "notebooks", base / "settings"
     shutil.copytree(NOTEBOOKS, work, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    # As `make notebooks` and Binder's postBuild do: trusted, the saved views keep their styles.
+    subprocess.run([sys.executable, "-m", "jupyter", "trust", *sorted(map(str, work.glob("*.ipynb")))],
+                   check=True, capture_output=True)
     for name, values in SETTINGS.items():
         target = settings / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -385,3 +388,30 @@ def test_case_table_in_jupyterlab(page, lab):
     set_theme(page, "JupyterLab Light")
     check_readable(page, linked, "JupyterLab Light")
     check_hover_links(page, linked)
+
+
+def test_saved_notebook_reads_before_anything_runs(page, lab):
+    """A learner opening the course sees the saved views, styled and colour-linked, before running
+    anything.  That needs the notebooks trusted (`make notebooks` and Binder's postBuild do it):
+    JupyterLab strips the <style> block from an untrusted notebook's saved HTML."""
+    url, token = lab
+    page.goto(f"{url}/lab/tree/00-start-here.ipynb?reset&token={token}")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", state="visible", timeout=60_000)
+    _kernel_idle(page, 60)
+    asm = page.locator(".jp-NotebookPanel .glm-asm").first
+    asm.wait_for(state="attached", timeout=30_000)
+    widgets_rendered(page)
+    assert page.locator(".jp-NotebookPanel .glm-row").count() > 10
+    assert "course/hello.motto(SB)" in asm.inner_text()
+    hover_class = page.evaluate("""() => { const line = [...document.querySelectorAll('.jp-NotebookPanel .glm-line')]
+        .find(l => [...l.classList].some(c => /^glm-k/.test(c)));
+        return line ? [...line.classList].find(c => /^glm-k/.test(c)) : null; }""")
+    assert hover_class, "no source line carries a link class"
+    line = page.locator(f".jp-NotebookPanel .glm-line.{hover_class}").first
+    row = page.locator(f".jp-NotebookPanel .glm-row.{hover_class}").first
+    page.mouse.move(0, 0)
+    before = style(row)
+    line.scroll_into_view_if_needed()
+    line.hover()
+    assert style(row) != before, "hovering a source line of the saved view left its assembly row unchanged"
+    shoot(page, asm, "saved-before-run")
