@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import shutil
 from pathlib import Path
 
 from . import runner, txtar
@@ -133,8 +134,9 @@ class Session:
         return self.workspace.files()
 
     def reset(self) -> None:
-        """Start a fresh, empty module."""
+        """Start a fresh, empty module (the build folders of earlier runs go too)."""
         self.workspace.reset()
+        shutil.rmtree(self.workspace.base / "runs", ignore_errors=True)
 
     def save_case(self, name: str, files: dict[str, str] | None = None, options: Options | None = None) -> dict[str, str]:
         """Snapshot the module (or the given files) as case ``name``."""

@@ -201,7 +201,8 @@ def _decode(data: bytes, cut: int, stream: str) -> str:
 
 
 _SETUP = re.compile(
-    r"^(?:go: |no Go files|package \S+ is not in std|cannot find package|no required module)", re.M
+    r"^(?:go: |no Go files|package \S+ is not in std|cannot find package|no required module|stat |"
+    r"named files must)", re.M
 )
 _MISSING_MODULE = re.compile(r"no required module provides package (\S+?)[;:\s]|cannot find module providing package (\S+?)[;:\s]")
 _FATAL_SIGNAL = re.compile(r"^\[signal (SIG[A-Z]+)|^fatal error: unexpected signal|^SIG[A-Z]+: ", re.M)
@@ -316,10 +317,10 @@ def local_target(target: str, src: Path, module_dir: Path) -> str:
     go needs them relative to the module root and folders prefixed with ``./`` (a bare ``cmd``
     would be an import path).
     """
-    if not target or target == "." or target.startswith(("./", "../", "/")) or "..." in target:
+    if not target or target == "." or target.startswith(("../", "/")) or "..." in target:
         return target or "."
     for base in (module_dir, src):
-        candidate = (base / target).resolve()
+        candidate = (base / target.removeprefix("./")).resolve()
         if candidate.exists() and (candidate == module_dir or module_dir in candidate.parents):
             rel = candidate.relative_to(module_dir).as_posix()
             return "." if rel == "." else "./" + rel

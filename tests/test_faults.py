@@ -178,8 +178,11 @@ def test_workspace_removed_on_goreset_and_kernel_shutdown(kernel):
     module = kernel.workspace / "module"
     kernel.run("%%gofile old/main.go\n" + main_only('\tprintln("old")'))
     assert (module / "old" / "main.go").is_file()
+    kernel.run("%gorun ./old --no-objdump --expect ok")
+    assert (kernel.workspace / "runs").is_dir()
     kernel.run("%goreset")
     assert list(module.rglob("*")) == []
+    assert not (kernel.workspace / "runs").exists()
     kernel.run("%%gofile main.go\n" + main_only('\tprintln("new")'))
     assert "new" in kernel.run("r = %gorun --no-objdump\nprint(r.stderr)")
     assert kernel.workspace.is_dir()

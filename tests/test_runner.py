@@ -176,3 +176,10 @@ def test_targets_are_named_as_the_workspace_lists_them(session):
 def test_signal_words_in_a_clean_exit_are_not_a_crash(session):
     r = _run(session, {"main.go": main_only('\tprintln("SIGHUP: just a word")')}, no_objdump=True)
     assert (r.outcome, r.signal) == ("ok", None)
+
+
+def test_dot_slash_targets_and_missing_targets(session):
+    files = {"old/main.go": main_only('\tprintln("in old")')}
+    assert _run(session, files, target="./old", no_objdump=True).stderr == "in old\n"
+    r = session.run(Options(target="./nowhere", no_objdump=True))
+    assert r.outcome == "compile-error" and "nowhere" in r.build_output
