@@ -20,7 +20,7 @@ from .result import OUTCOMES, Options, Result
 from .compare import CaseTable
 from .toolchain import Toolchain
 from .toolchains import resolve, resolve_many
-from .workspace import Workspace, check_case_name, check_path
+from .workspace import Workspace, check_case_name, check_path, package_of
 
 # txtar header keys that map onto Options, and how to read them.
 _HEADER_KEYS = {
@@ -169,7 +169,19 @@ class Session:
             if not files:
                 raise CaseError("the workspace is empty: write a file first with %%gofile main.go")
         label = f"{case or 'live module'}-{tc.version}-{options.goarch or tc.goarch}"
-        return runner.run_files(files, options, tc, self._workdir(label), name=case or "")
+        return runner.run_files(files, options, tc, self._workdir(label), name=case or "",
+                                main_hint=None if case else self._main_hint(files, options))
+
+    def _main_hint(self, files: dict[str, str], options: Options) -> str | None:
+        """Which program to build when the module holds several: the target; else the top
+        folder's program, as `go run .` would; else the ``package main`` file written last (a
+        learner pasting a second blog example into folders of its own means that one)."""
+        if options.target not in ("", "."):
+            return options.target
+        mains = [p for p, t in files.items() if p.endswith(".go") and package_of(t) == "main"]
+        if any("/" not in p for p in mains):
+            return None
+        return self.workspace.latest(mains)
 
     def _case_files(self, name: str) -> dict[str, str]:
         if name not in self.cases:

@@ -21,13 +21,13 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
 
 from . import __version__, objdump
 from .result import BUILD_MESSAGE, Options, Result
 from .toolchain import Toolchain, ToolchainError, cache_root
-from .workspace import linknames, materialize, with_go_mod
+from .workspace import linknames, materialize, program_folder, program_folders, with_go_mod
 
 OUTPUT_CAP = 1 << 20  # bytes of stdout/stderr kept per stream
 RESULT_CACHE_ENTRIES = 256
@@ -202,7 +202,7 @@ def _decode(data: bytes, cut: int, stream: str) -> str:
 
 _SETUP = re.compile(
     r"^(?:go: |no Go files|package \S+ is not in std|cannot find package|no required module|stat |"
-    r"named files must)", re.M
+    r"named files must|\"\S+\" is not an importable package)", re.M
 )
 _MISSING_MODULE = re.compile(r"no required module provides package (\S+?)[;:\s]|cannot find module providing package (\S+?)[;:\s]")
 _FATAL_SIGNAL = re.compile(r"^\[signal (SIG[A-Z]+)|^fatal error: unexpected signal|^SIG[A-Z]+: ", re.M)
@@ -342,6 +342,7 @@ def run_files(
     workdir: Path,
     name: str = "",
     use_cache: bool = True,
+    main_hint: str | None = None,
 ) -> Result:
     """Build, run and disassemble the module made of ``files`` in ``workdir``.
 
@@ -349,7 +350,11 @@ def run_files(
     build cache skip unchanged packages).  With ``use_cache``, a build of identical files,
     options and toolchain is reused; the program itself always runs again.
     """
-    files_with_mod, root, module, inferred = with_go_mod(files, toolchain.goroot)
+    files_with_mod, root, module, inferred = with_go_mod(files, toolchain.goroot, main_hint)
+    program, root_path = PurePosixPath(program_folder(files_with_mod, main_hint)), PurePosixPath(root)
+    if options.target in ("", ".") and root_path in program.parents:
+        # The module root sits above the program (its imports reach sibling folders).
+        options = replace(options, target="./" + program.relative_to(root_path).as_posix())
     goarch = options.goarch or toolchain.goarch
     result = Result(
         outcome="ok", go_version=f"go version {toolchain.version} {toolchain.goos}/{goarch}",
@@ -358,6 +363,10 @@ def run_files(
     )
     if inferred:
         result.notes.append(f"go.mod inferred: module {module}" + (f" in {root}/" if root != "." else ""))
+    programs = program_folders(files_with_mod)
+    if len(programs) > 1:
+        result.notes.append(f"the workspace holds {len(programs)} programs ({', '.join(programs)}); built "
+                            f"{program.as_posix()} — name another with %gorun FOLDER, or start over with %goreset")
     src = workdir / "src"
     materialize(files_with_mod, src)
     module_dir = (src / root).resolve()

@@ -7,6 +7,7 @@ files do not bring one.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -17,6 +18,7 @@ from pathlib import Path, PurePosixPath
 
 GO_DIRECTIVE = "1.19"  # oldest Go the course supports; newer toolchains build it unchanged
 DEFAULT_MODULE = "example"
+_RESERVED = {"std", "cmd", "all", "tool", "work", "main", "local"}
 
 _IMPORT_BLOCK = re.compile(r"^import\s*\((?P<body>.*?)^\)", re.S | re.M)
 _IMPORT_LINE = re.compile(r'^import\s+(?:[\w.]+\s+)?"(?P<path>[^"]+)"', re.M)
@@ -115,42 +117,76 @@ def linknames(files: dict[str, str]) -> list[Linkname]:
     return found
 
 
-def module_layout(files: dict[str, str], goroot: Path | None = None) -> tuple[str, str]:
+def program_folders(files: dict[str, str]) -> list[str]:
+    """Folders holding a ``package main`` file, shallowest first."""
+    found = {PurePosixPath(p).parent for p, t in files.items() if p.endswith(".go") and package_of(t) == "main"}
+    return [d.as_posix() for d in sorted(found, key=lambda d: (len(d.parts), d.as_posix()))]
+
+
+def program_folder(files: dict[str, str], main_hint: str | None = None) -> str:
+    """The folder of the program to build: the one holding ``main_hint`` (a file or folder
+    path) when it is a program folder, else the shallowest one (``.`` when there is none)."""
+    folders = program_folders(files)
+    if main_hint:
+        hint = PurePosixPath(main_hint.removeprefix("./"))
+        for candidate in (hint, hint.parent):
+            if candidate.as_posix() in folders:
+                return candidate.as_posix()
+    return folders[0] if folders else "."
+
+
+def module_layout(files: dict[str, str], goroot: Path | None = None, main_hint: str | None = None) -> tuple[str, str]:
     """Where the module root is (a folder relative to the files' root, ``.`` for the top) and
     its module path, inferred from the files.
 
-    A ``go.mod`` among the files wins.  Otherwise the root is the folder of the shallowest
-    ``package main`` file, and the module path is the one that makes the imports naming local
-    folders resolve (the blog's cases use ``example1``, ``expl`` and ``full``).
+    A ``go.mod`` among the files wins.  Otherwise the root starts at the program's folder
+    (:func:`program_folder`) and moves up while some import that names a local folder would
+    not resolve below it; the module path is the one that makes those imports resolve (the
+    blog's cases use ``example1``, ``expl`` and ``full``).
     """
     mods = sorted((p for p in files if PurePosixPath(p).name == "go.mod"), key=lambda p: p.count("/"))
     if mods:
         m = _MODULE.search(files[mods[0]])
         return str(PurePosixPath(mods[0]).parent), (m.group(1) if m else DEFAULT_MODULE)
     go_files = {p: t for p, t in files.items() if p.endswith(".go")}
-    mains = sorted((p for p, t in go_files.items() if package_of(t) == "main"), key=lambda p: (p.count("/"), p))
-    root = PurePosixPath(mains[0]).parent if mains else PurePosixPath(".")
-    dirs = set()
-    for p in go_files:
-        parent = PurePosixPath(p).parent
-        if root == PurePosixPath(".") or root in parent.parents or parent == root:
-            dirs.add(parent.relative_to(root).as_posix())
-    votes: Counter[str] = Counter()
-    for text in go_files.values():
-        for imp in imports_of(text):
-            # Without a GOROOT to look in, only single-element paths are taken as std.
-            if _is_std(imp, goroot) if goroot is not None else "/" not in imp:
-                continue
-            for d in dirs:
-                if d != "." and imp.endswith("/" + d) and len(imp) > len(d) + 1:
-                    votes[imp[: -len(d) - 1]] += 1
-    if votes:
-        module = votes.most_common(1)[0][0]
-    elif root != PurePosixPath("."):
-        module = root.name
-    else:
-        module = DEFAULT_MODULE
+    folders = {PurePosixPath(p).parent for p in go_files}
+    names = {d.name for d in folders if d.name}
+
+
+    def local_imports(root: PurePosixPath) -> list[str]:
+        # Imports, by files below ``root``, ending in the name of a workspace folder: meant to be local.
+        return [imp for p, text in go_files.items()
+                if root == PurePosixPath(".") or root in PurePosixPath(p).parents
+                for imp in imports_of(text)
+                if imp.rsplit("/", 1)[-1] in names and "/" in imp
+                and not (_is_std(imp, goroot) if goroot is not None else False)]
+
+    root = PurePosixPath(program_folder(files, main_hint))
+    while True:
+        module, unresolved = _module_path(root, folders, local_imports(root))
+        if not unresolved or root == PurePosixPath("."):
+            break
+        root = root.parent
+    if module is None:
+        # A folder name is a fine module path unless Go reserves it ("tool", "std", "cmd", "all").
+        usable = re.fullmatch(r"[a-z][a-z0-9_.-]*", root.name) and root.name not in _RESERVED
+        module = root.name if usable else DEFAULT_MODULE
     return root.as_posix(), module
+
+
+def _module_path(root: PurePosixPath, folders: set[PurePosixPath], imports: list[str]) -> tuple[str | None, int]:
+    """The module path most imports agree on for a module rooted at ``root``, and how many
+    local-looking imports it leaves unresolved."""
+    below = {d.relative_to(root).as_posix() for d in folders if d == root or root in d.parents or root == PurePosixPath(".")}
+    votes: Counter[str] = Counter()
+    for imp in imports:
+        for d in below:
+            if d != "." and imp.endswith("/" + d) and len(imp) > len(d) + 1:
+                votes[imp[: -len(d) - 1]] += 1
+    module = votes.most_common(1)[0][0] if votes else None
+    unresolved = sum(1 for imp in imports
+                     if not any(imp == (module or "") + "/" + d for d in below if d != "."))
+    return module, unresolved
 
 
 OWNER_FILE = "owner.pid"
@@ -186,6 +222,8 @@ class Workspace:
         self.root = self.base / "module"
         self.root.mkdir()
         self.cases: dict[str, dict[str, str]] = {}
+        self._writes: dict[str, int] = {}  # path → when it was last written (a tick of _clock)
+        self._clock = itertools.count()
 
     def write(self, rel: str, text: str) -> Path:
         """Write ``text`` verbatim to ``rel`` (overwriting); returns the absolute path."""
@@ -193,6 +231,7 @@ class Workspace:
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
+        self._writes[target.relative_to(self.root).as_posix()] = next(self._clock)
         return target
 
     def write_many(self, files: dict[str, str]) -> list[Path]:
@@ -216,6 +255,11 @@ class Workspace:
                 out[path.relative_to(self.root).as_posix()] = path.read_text(encoding="utf-8", errors="replace")
         return out
 
+    def latest(self, paths: list[str]) -> str | None:
+        """The one of ``paths`` written most recently through this workspace (None if none was)."""
+        written = [p for p in paths if p in self._writes]
+        return max(written, key=self._writes.__getitem__) if written else None
+
     def save_case(self, name: str) -> dict[str, str]:
         """Remember the current files under ``name`` (overwriting a case of that name)."""
         files = self.files()
@@ -228,6 +272,7 @@ class Workspace:
         """Start a fresh, empty module (named cases are kept)."""
         shutil.rmtree(self.root, ignore_errors=True)
         self.root.mkdir(parents=True)
+        self._writes.clear()
 
     def close(self) -> None:
         """Remove the workspace from disk."""
@@ -257,12 +302,13 @@ def materialize(files: dict[str, str], directory: Path) -> None:
             target.write_bytes(data)
 
 
-def with_go_mod(files: dict[str, str], goroot: Path | None = None) -> tuple[dict[str, str], str, str, bool]:
+def with_go_mod(files: dict[str, str], goroot: Path | None = None,
+                main_hint: str | None = None) -> tuple[dict[str, str], str, str, bool]:
     """``files`` plus an inferred ``go.mod`` where none is given.
 
     Returns (files, module root folder, module path, whether go.mod was inferred).
     """
-    root, module = module_layout(files, goroot)
+    root, module = module_layout(files, goroot, main_hint)
     mod_rel = "go.mod" if root == "." else f"{root}/go.mod"
     if mod_rel in files:
         return files, root, module, False

@@ -130,3 +130,21 @@ def test_failed_listing_is_not_cached(shell):
     for _ in range(2):  # Python accepts the lookahead, Go's RE2 does not
         r = shell.run("%gorun --objdump '(?=main)'")
         assert not r.cached and any("objdump failed" in n for n in r.notes)
+
+
+def test_pasting_a_second_blog_example_runs_that_one(shell):
+    shell.run("%%gotxtar\n" + EXAMPLE1_BLOG_STYLE)
+    assert shell.run("%gorun --expect ok").stdout.endswith("kept inside hello\n")
+    second = EXAMPLE1_BLOG_STYLE.replace("example1", "example2").replace("kept inside hello", "second example")
+    shell.run("%%gotxtar\n" + second)
+    r = shell.run("%gorun --expect ok")
+    assert r.stdout.endswith("second example\n")
+    assert any("2 programs" in n and "built example2" in n for n in r.notes)
+    assert shell.run("%gorun example1 --expect ok").stdout.endswith("kept inside hello\n")
+
+
+def test_program_beside_its_library_folders(shell):
+    shell.run("%%gotxtar\n-- lib/lib.go --\npackage lib\n\nfunc Twice(n int) int { return 2 * n }\n"
+              "-- cmd/tool/main.go --\npackage main\n\nimport \"shop/lib\"\n\nfunc main() { println(lib.Twice(21)) }\n")
+    r = shell.run("%gorun --expect ok --no-objdump")
+    assert r.stderr == "42\n" and r.module == "shop" and r.module_root == "."
