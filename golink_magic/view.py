@@ -648,7 +648,7 @@ def render_matrix(results: list[Result], function: str | None = None, baseline: 
     budget = [PAYLOAD_LIMIT - 30_000 - len(source)]
     base_fns = {f.symbol: f for f in select_functions(base, function)}
     for i, r in enumerate(results):
-        st = _AsmStyle(links, _linkname_titles(r.files), show_pc, unfold)
+        st = _AsmStyle(links, _linkname_titles(r.files), show_pc, unfold, short_labels=True)
         asm, cut = [], 0
         for fn in select_functions(r, function):
             old = base_fns.get(fn.symbol)
@@ -664,7 +664,7 @@ def render_matrix(results: list[Result], function: str | None = None, baseline: 
             f'<div class="glm-scroll">{_output_block(r, links, changed=not same)}{"".join(asm)}{_cut_note(cut)}</div></div>')
     return _page(_root("m", *(r.go_version + str(r.files) for r in results)), links,
                  f'<div class="glm-panes">{"".join(columns)}</div>',
-                 _label_width([f for r in results for f in r.functions]))
+                 ".glm .glm-lab{width:5ch}")
 
 
 def render_table_text(table: CaseTable) -> str:
