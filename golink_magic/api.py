@@ -173,14 +173,12 @@ class Session:
                                 main_hint=None if case else self._main_hint(files, options))
 
     def _main_hint(self, files: dict[str, str], options: Options) -> str | None:
-        """Which program to build when the module holds several: the target; else the top
-        folder's program, as `go run .` would; else the ``package main`` file written last (a
-        learner pasting a second blog example into folders of its own means that one)."""
+        """Which program to build when the module holds several: the target, else the
+        ``package main`` file written last (a learner pasting blog examples one after the other
+        means the one just pasted)."""
         if options.target not in ("", "."):
             return options.target
         mains = [p for p, t in files.items() if p.endswith(".go") and package_of(t) == "main"]
-        if any("/" not in p for p in mains):
-            return None
         return self.workspace.latest(mains)
 
     def _case_files(self, name: str) -> dict[str, str]:

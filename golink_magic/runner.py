@@ -350,7 +350,8 @@ def run_files(
     build cache skip unchanged packages).  With ``use_cache``, a build of identical files,
     options and toolchain is reused; the program itself always runs again.
     """
-    files_with_mod, root, module, inferred = with_go_mod(files, toolchain.goroot, main_hint)
+    language = ".".join(toolchain.short_version.split(".")[:2])
+    files_with_mod, root, module, inferred = with_go_mod(files, toolchain.goroot, main_hint, language)
     program, root_path = PurePosixPath(program_folder(files_with_mod, main_hint)), PurePosixPath(root)
     if options.target in ("", ".") and root_path in program.parents:
         # The module root sits above the program (its imports reach sibling folders).
@@ -362,7 +363,7 @@ def run_files(
         name=name, options=options,
     )
     if inferred:
-        result.notes.append(f"go.mod inferred: module {module}" + (f" in {root}/" if root != "." else ""))
+        result.notes.append(f"go.mod inferred: module {module}, go {language}" + (f", in {root}/" if root != "." else ""))
     programs = program_folders(files_with_mod)
     if len(programs) > 1:
         result.notes.append(f"the workspace holds {len(programs)} programs ({', '.join(programs)}); built "

@@ -137,34 +137,34 @@ def program_folder(files: dict[str, str], main_hint: str | None = None) -> str:
 
 def module_layout(files: dict[str, str], goroot: Path | None = None, main_hint: str | None = None) -> tuple[str, str]:
     """Where the module root is (a folder relative to the files' root, ``.`` for the top) and
-    its module path, inferred from the files.
+    its module path, for the program :func:`program_folder` picks.
 
-    A ``go.mod`` among the files wins.  Otherwise the root starts at the program's folder
-    (:func:`program_folder`) and moves up while some import that names a local folder would
-    not resolve below it; the module path is the one that makes those imports resolve (the
-    blog's cases use ``example1``, ``expl`` and ``full``).
+    A ``go.mod`` at or above the program's folder wins when the program's imports of local
+    folders resolve in it.  Otherwise (none, or it belongs to another pasted example) the root
+    starts at the program's folder and moves up while such an import would not resolve below
+    it; the module path is the one that makes them resolve (the blog's cases use ``example1``,
+    ``expl`` and ``full``).
     """
-    mods = sorted((p for p in files if PurePosixPath(p).name == "go.mod"), key=lambda p: p.count("/"))
-    if mods:
-        m = _MODULE.search(files[mods[0]])
-        return str(PurePosixPath(mods[0]).parent), (m.group(1) if m else DEFAULT_MODULE)
     go_files = {p: t for p, t in files.items() if p.endswith(".go")}
     folders = {PurePosixPath(p).parent for p in go_files}
     names = {d.name for d in folders if d.name}
-
-
-    def local_imports(root: PurePosixPath) -> list[str]:
-        # Imports, by files below ``root``, ending in the name of a workspace folder: meant to be local.
-        return [imp for p, text in go_files.items()
-                if root == PurePosixPath(".") or root in PurePosixPath(p).parents
-                for imp in imports_of(text)
-                if imp.rsplit("/", 1)[-1] in names and "/" in imp
-                and not (_is_std(imp, goroot) if goroot is not None else False)]
-
-    root = PurePosixPath(program_folder(files, main_hint))
+    program = PurePosixPath(program_folder(files, main_hint))
+    # Imports of the program's own package that end in the name of a workspace folder: meant local.
+    local = [imp for p, text in go_files.items() if PurePosixPath(p).parent == program
+             for imp in imports_of(text)
+             if imp.rsplit("/", 1)[-1] in names and "/" in imp
+             and not (_is_std(imp, goroot) if goroot is not None else False)]
+    mods = {PurePosixPath(p).parent: t for p, t in files.items() if PurePosixPath(p).name == "go.mod"}
+    outer = next((d for d in (program, *program.parents) if d in mods), None)
+    if outer is not None:
+        m = _MODULE.search(mods[outer])
+        module = m.group(1) if m else DEFAULT_MODULE
+        if not _unresolved(outer, module, folders, local):
+            return outer.as_posix(), module
+    root = program
     while True:
-        module, unresolved = _module_path(root, folders, local_imports(root))
-        if not unresolved or root == PurePosixPath("."):
+        module, _ = _module_path(root, folders, local)
+        if not _unresolved(root, module, folders, local) or root == PurePosixPath(".") or root.parent == outer:
             break
         root = root.parent
     if module is None:
@@ -174,19 +174,24 @@ def module_layout(files: dict[str, str], goroot: Path | None = None, main_hint: 
     return root.as_posix(), module
 
 
+def _below(root: PurePosixPath, folders: set[PurePosixPath]) -> set[str]:
+    return {d.relative_to(root).as_posix() for d in folders if d == root or root in d.parents or root == PurePosixPath(".")}
+
+
+def _unresolved(root: PurePosixPath, module: str | None, folders: set[PurePosixPath], imports: list[str]) -> int:
+    """How many of ``imports`` name no folder of a module ``module`` rooted at ``root``."""
+    below = _below(root, folders)
+    return sum(1 for imp in imports if not any(imp == f"{module}/{d}" for d in below if d != "."))
+
+
 def _module_path(root: PurePosixPath, folders: set[PurePosixPath], imports: list[str]) -> tuple[str | None, int]:
-    """The module path most imports agree on for a module rooted at ``root``, and how many
-    local-looking imports it leaves unresolved."""
-    below = {d.relative_to(root).as_posix() for d in folders if d == root or root in d.parents or root == PurePosixPath(".")}
+    """The module path most imports agree on for a module rooted at ``root``, and its votes."""
     votes: Counter[str] = Counter()
     for imp in imports:
-        for d in below:
+        for d in _below(root, folders):
             if d != "." and imp.endswith("/" + d) and len(imp) > len(d) + 1:
                 votes[imp[: -len(d) - 1]] += 1
-    module = votes.most_common(1)[0][0] if votes else None
-    unresolved = sum(1 for imp in imports
-                     if not any(imp == (module or "") + "/" + d for d in below if d != "."))
-    return module, unresolved
+    return votes.most_common(1)[0] if votes else (None, 0)
 
 
 OWNER_FILE = "owner.pid"
@@ -302,9 +307,10 @@ def materialize(files: dict[str, str], directory: Path) -> None:
             target.write_bytes(data)
 
 
-def with_go_mod(files: dict[str, str], goroot: Path | None = None,
-                main_hint: str | None = None) -> tuple[dict[str, str], str, str, bool]:
-    """``files`` plus an inferred ``go.mod`` where none is given.
+def with_go_mod(files: dict[str, str], goroot: Path | None = None, main_hint: str | None = None,
+                go_version: str | None = None) -> tuple[dict[str, str], str, str, bool]:
+    """``files`` plus an inferred ``go.mod`` where none is given, declaring ``go_version`` (the
+    toolchain's language version, as ``go mod init`` writes it; default ``1.19``).
 
     Returns (files, module root folder, module path, whether go.mod was inferred).
     """
@@ -313,5 +319,5 @@ def with_go_mod(files: dict[str, str], goroot: Path | None = None,
     if mod_rel in files:
         return files, root, module, False
     out = dict(files)
-    out[mod_rel] = f"module {module}\n\ngo {GO_DIRECTIVE}\n"
+    out[mod_rel] = f"module {module}\n\ngo {go_version or GO_DIRECTIVE}\n"
     return out, root, module, True

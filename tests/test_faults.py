@@ -171,7 +171,7 @@ def test_interrupt_during_build_and_run_stops_children_and_keeps_workspace(kerne
         assert (kernel.workspace / "module" / rel).is_file(), rel
     listing = kernel.run("%gofiles")
     assert "loop/main.go" in listing and "slow/main.go" in listing
-    assert "still fine" in kernel.run("r = %gorun\nprint(r.stdout)")
+    assert "still fine" in kernel.run("r = %gorun main.go\nprint(r.stdout)")
 
 
 def test_workspace_removed_on_goreset_and_kernel_shutdown(kernel):

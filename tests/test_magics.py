@@ -143,6 +143,27 @@ def test_pasting_a_second_blog_example_runs_that_one(shell):
     assert shell.run("%gorun example1 --expect ok").stdout.endswith("kept inside hello\n")
 
 
+def test_a_blog_example_pasted_after_one_with_its_own_go_mod(shell):
+    from .gocases import MULTI
+
+    shell.run("%%gotxtar\n" + MULTI)  # brings go.mod (module expl) and a main.go at the top
+    assert shell.run("%gorun --expect ok").stdout.startswith("hello=7")
+    shell.run("%%gotxtar\n" + EXAMPLE1_BLOG_STYLE)  # example1/… with imports of example1/hello
+    r = shell.run("%gorun --expect ok")
+    assert r.stdout.endswith("kept inside hello\n")
+    assert any("go.mod inferred: module example1" in n for n in r.notes)
+    assert shell.run("%gorun main.go --expect ok").stdout.startswith("hello=7")
+
+
+def test_inferred_go_mod_uses_the_toolchain_language_version(shell):
+    # Per-iteration loop variables (Go 1.22) and range over an int, as raw `go mod init` gives.
+    shell.run("%%gofile main.go\n" + main_only(
+        "\tvar fs []func()\n\tfor i := range 3 {\n\t\tfs = append(fs, func() { print(i) })\n\t}\n"
+        "\tfor _, f := range fs {\n\t\tf()\n\t}"))
+    r = shell.run("%gorun --expect ok --no-objdump")
+    assert r.stderr == "012" and any("go 1.27" in n for n in r.notes)
+
+
 def test_program_beside_its_library_folders(shell):
     shell.run("%%gotxtar\n-- lib/lib.go --\npackage lib\n\nfunc Twice(n int) int { return 2 * n }\n"
               "-- cmd/tool/main.go --\npackage main\n\nimport \"shop/lib\"\n\nfunc main() { println(lib.Twice(21)) }\n")
