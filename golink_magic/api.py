@@ -49,10 +49,17 @@ def options_from_header(comment: str, base: Options | None = None) -> Options:
     return opts
 
 
+# GOARCH values Go knows (`go tool dist list`); checked here so a typo is a usage error.
+GOARCHES = {"386", "amd64", "arm", "arm64", "loong64", "mips", "mipsle", "mips64", "mips64le", "ppc64",
+            "ppc64le", "riscv64", "s390x", "wasm"}
+
+
 def check_options(opts: Options) -> None:
     """Raise :class:`CaseError` for an option value no run could use."""
     if opts.expect and opts.expect not in OUTCOMES:
         raise CaseError(f"--expect {opts.expect}: choose one of {', '.join(OUTCOMES)}")
+    if opts.goarch and opts.goarch not in GOARCHES:
+        raise CaseError(f"--goarch {opts.goarch}: not a Go architecture; choose one of {', '.join(sorted(GOARCHES))}")
     if opts.timeout is not None and not (0 < opts.timeout < math.inf):
         raise CaseError("--timeout must be a positive number of seconds")
     for regex in opts.objdump:
@@ -202,6 +209,7 @@ class Session:
                 for goarch in goarches or [options.goarch]:
                     opts = merge_options(case_opts, options)
                     opts.goarch = goarch or opts.goarch
+                    check_options(opts)
                     label = f"{name or 'live module'}-{tc.version}-{opts.goarch or tc.goarch}"
                     jobs.append((name or "", files, opts, tc, self._workdir(label)))
         return runner.run_many(jobs, progress=progress)
@@ -238,7 +246,7 @@ class Session:
                 re.compile(function)
             except re.error as exc:
                 raise CaseError(f"--function {function!r} is not a valid regular expression ({exc})") from None
-        names = [self._case_from(spec) for spec in specs]
+        names = self.case_names(specs)
         if baseline and baseline not in names:
             raise CaseError(f"--baseline {baseline}: not one of the cases ({', '.join(names)})")
         tcs = resolve_many(list(gos)) if gos else None
@@ -251,6 +259,14 @@ class Session:
         table = CaseTable(results, list(columns), function)
         table.baseline = table.baseline_index(baseline)
         return table
+
+    def case_names(self, specs: list[str]) -> list[str]:
+        """Names of saved cases (``.txtar`` paths are loaded and saved under their file names);
+        :class:`CaseError` for a name that is not saved."""
+        names = [self._case_from(spec) for spec in specs]
+        for name in names:
+            self._case_files(name)
+        return names
 
     def _case_from(self, spec: str) -> str:
         if not spec.endswith(".txtar"):

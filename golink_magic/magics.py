@@ -289,10 +289,12 @@ class GoLinkMagics(Magics):
                              "or an `expect:` txtar header")
         opts = _options(args)
         gos, arches = split_list(args.go), split_list(args.goarch)
-        progress = widgets.Progress(len(args.cases) * max(1, len(gos)) * max(1, len(arches)), "running cases")
+        with _short_errors():
+            names = self.session.case_names(args.cases)  # a wrong name fails before any bar shows
+        progress = widgets.Progress(len(names) * max(1, len(gos)) * max(1, len(arches)), "running cases")
         try:
             with _short_errors():
-                table = self.session.compare(args.cases, opts, gos, arches, split_list(args.columns),
+                table = self.session.compare(names, opts, gos, arches, split_list(args.columns),
                                              args.function, args.baseline, progress=progress)
         finally:
             progress.close()

@@ -120,13 +120,15 @@ def render_text(result: Result) -> str:
     if result.exit_code not in (None, 0) or result.signal:
         lines.append(f"exit code {result.exit_code}" + (f", signal {result.signal}" if result.signal else ""))
     if result.build_output.strip():
-        lines += ["--- build ---", result.build_output.rstrip()]
+        lines += ["--- build ---", _capped_text(result.build_output.rstrip())]
     if result.stdout:
-        lines += ["--- stdout ---", result.stdout.rstrip("\n")]
+        lines += ["--- stdout ---", _capped_text(result.stdout.rstrip("\n"))]
     if result.stderr:
-        lines += ["--- stderr ---", result.stderr.rstrip("\n")]
+        lines += ["--- stderr ---", _capped_text(result.stderr.rstrip("\n"))]
     for note in result.notes:
         lines.append(f"note: {note}")
+    if not result.functions and result.options.objdump and result.outcome not in ("compile-error", "link-error"):
+        lines.append("note: no function matched --objdump " + ", ".join(result.options.objdump))
     for fn in result.functions:
         lines.append(f"TEXT {fn.symbol}(SB) {fn.file}")
         for row in fn.instructions:
@@ -260,10 +262,27 @@ def _source_files(files: dict[str, str]) -> list[tuple[str, str]]:
     return sorted(files.items(), key=lambda kv: not kv[0].endswith((".go", ".s")))
 
 
-def _capped(text: str, cap: int = TEXT_CAP) -> tuple[str, str]:
+def _cut(text: str, cap: int = TEXT_CAP) -> tuple[str, int, str]:
+    """(the first ``cap`` characters, how many more there are, the runner's own cut note if the
+    text ends with one — it says how much the program printed beyond what was kept)."""
     if len(text) <= cap:
+        return text, 0, ""
+    tail = text.rstrip("\n").rpartition("\n")[2]
+    note = tail if tail.startswith("[… ") and " cut; golink_magic keeps " in tail else ""
+    return text[:cap], len(text) - cap, note
+
+
+def _capped(text: str, cap: int = TEXT_CAP) -> tuple[str, str]:
+    shown, more, note = _cut(text, cap)
+    if not more:
         return text, ""
-    return text[:cap], f'<div class="glm-more">… {len(text) - cap:,} more characters not shown</div>'
+    extra = f" · {escape(note.strip('[]'))}" if note else ""
+    return shown, f'<div class="glm-more">… {more:,} more characters not shown{extra}</div>'
+
+
+def _capped_text(text: str) -> str:
+    shown, more, note = _cut(text)
+    return shown if not more else f"{shown}\n[… {more:,} more characters not shown]" + (f"\n{note}" if note else "")
 
 
 def _badge(outcome: str) -> str:
@@ -552,7 +571,10 @@ def render_html(result: Result, function: str | None = None, show_pc: bool = Fal
         asm.append(html)
         cut += c
     if not result.functions:
-        asm.append('<div class="glm-meta">no listing (the build failed, or --no-objdump)</div>')
+        why = ("no function matched --objdump " + ", ".join(result.options.objdump)
+               if result.options.objdump and result.outcome not in ("compile-error", "link-error")
+               else "no listing (the build failed, or --no-objdump)")
+        asm.append(f'<div class="glm-meta">{escape(why)}</div>')
     elif not fns:
         asm.append(f'<div class="glm-meta">no function matches {escape(function or "")}</div>')
     title = f'{escape(result.name)} · ' if result.name else ""

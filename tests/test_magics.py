@@ -169,3 +169,31 @@ def test_program_beside_its_library_folders(shell):
               "-- cmd/tool/main.go --\npackage main\n\nimport \"shop/lib\"\n\nfunc main() { println(lib.Twice(21)) }\n")
     r = shell.run("%gorun --expect ok --no-objdump")
     assert r.stderr == "42\n" and r.module == "shop" and r.module_root == "."
+
+
+def test_typos_in_values_are_usage_errors_before_anything_runs(shell):
+    shell.run("%%gofile main.go\n" + main_only('\tprintln("x")'))
+    for bad in ("%gorun --goarch 368", "%gorun --goarch amd64,368", "%gocompare nope1 nope2"):
+        err = shell.fails(bad)
+        assert isinstance(err, UsageError), bad
+        assert "IntProgress" not in shell.shown and not shell.displayed(), bad
+    assert "368" in str(shell.fails("%gorun --goarch 368"))
+
+
+def test_objdump_matching_nothing_says_so(shell):
+    shell.run("%%gofile main.go\n" + main_only('\tprintln("x")'))
+    r = shell.run("%gorun --objdump nomatch_xyz --expect ok")
+    bundle = r._repr_mimebundle_()
+    assert "no function matched --objdump nomatch_xyz" in bundle["text/plain"]
+    assert "no function matched --objdump nomatch_xyz" in bundle["text/html"]
+
+
+def test_huge_output_is_short_in_every_rendering(shell):
+    shell.run("%%gofile main.go\n" + main_only(
+        '\tline := strings.Repeat("y", 1000)\n\tfor i := 0; i < 20000; i++ {\n\t\tfmt.Println(line)\n\t}',
+        'import (\n\t"fmt"\n\t"strings"\n)\n'))
+    r = shell.run("%gorun --no-objdump --expect ok")
+    bundle = r._repr_mimebundle_()
+    assert len(bundle["text/plain"]) < 40_000 and len(bundle["text/html"]) < 250_000
+    for text in (bundle["text/plain"], bundle["text/html"]):
+        assert "more characters not shown" in text and "more bytes of stdout cut" in text
