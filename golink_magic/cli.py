@@ -99,11 +99,7 @@ def cmd_run(args) -> int:
                     workdir = Path(tmp) / f"{len(jobs):03d}"
                     jobs.append((path.stem, files, opts, tc, workdir))
         results = run_many(jobs, progress=_progress)
-    failures = []
-    for r in results:
-        problem = r.expectation_failure() if r.options.expect else (None if r.ok else f"{r.name}: {r.outcome}")
-        if problem:
-            failures.append(problem)
+    failures = [r.expectation_failure() or f"{r.name}: {r.outcome}" for r in results if not r.met_expectation]
     if args.json:
         data = [r.to_dict() for r in results]
         print(json.dumps(data[0] if len(data) == 1 else data, indent=2))

@@ -14,7 +14,6 @@ from difflib import SequenceMatcher
 
 from .objdump import normalize
 from .result import Function, Instruction, Result
-from .workspace import Linkname, linknames  # noqa: F401 - part of this module's API
 
 # ---------------------------------------------------------------------------------------------
 # linkname directives
@@ -273,14 +272,9 @@ class CaseTable:
 
     def failures(self) -> list[str]:
         """One sentence per row whose outcome misses its case's expectation (default: ok)."""
-        out = []
-        for r in self.results:
-            msg = r.expectation_failure()
-            if msg is None and not r.options.expect and r.outcome != "ok":
-                msg = f"{r.name or 'a case'}: {r.outcome} without an expectation (save it with --expect {r.outcome})"
-            if msg:
-                out.append(msg)
-        return out
+        return [r.expectation_failure()
+                or f"{r.name or 'a case'}: {r.outcome} without an expectation (save it with --expect {r.outcome})"
+                for r in self.results if not r.met_expectation]
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         from .widgets import table_bundle  # noqa: PLC0415

@@ -196,14 +196,12 @@ class GoLinkMagics(Magics):
         return self._verdict(result)
 
     def _verdict(self, result):
-        failure = result.expectation_failure()
-        if failure is None and not result.options.expect and result.outcome != "ok":
-            failure = (f"{result.outcome}" + (f" ({result.signal})" if result.signal else "")
-                       + f": add --expect {result.outcome} if this is what the cell should show")
-        if failure:
-            display(result)
-            raise UsageError(failure)
-        return result
+        if result.met_expectation:
+            return result
+        display(result)
+        raise UsageError(result.expectation_failure() or (
+            f"{result.outcome}" + (f" ({result.signal})" if result.signal else "")
+            + f": add --expect {result.outcome} if this is what the cell should show"))
 
     def _matrix(self, args, opts, gos, goarches):
         """One build+run+objdump per toolchain × GOARCH, shown as columns; ``--expect`` holds for

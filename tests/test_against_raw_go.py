@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from golink_magic import Options, load_case, objdump
+from golink_magic import load_case, objdump
 from golink_magic.runner import run_many
 from golink_magic.workspace import materialize, with_go_mod
 

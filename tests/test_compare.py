@@ -31,11 +31,6 @@ def test_rows_align_after_normalising_addresses():
     assert rows[2].marks == (1,)
 
 
-def test_linknames_are_read_from_the_files(table_results):
-    found = compare.linknames(table_results[1].files)
-    assert found == [compare.Linkname("ciao.linkedInt64", "full/hello.privInt64", "ciao/ciao.go", 9)]
-
-
 def test_diff_of_pull_and_push_is_the_loaded_symbol(table_results):
     _, pull, push = table_results
     d = golink_magic.diff(pull, push)

@@ -101,3 +101,10 @@ def test_workspaces_of_dead_processes_are_removed(tmp_path):
     alive = Workspace(tmp_path)
     assert not left.exists() and alive.base.exists()
     alive.close()
+
+
+def test_linknames_are_read_from_the_files(table_results):
+    from golink_magic.workspace import Linkname, linknames
+
+    found = linknames(table_results[1].files)
+    assert found == [Linkname("ciao.linkedInt64", "full/hello.privInt64", "ciao/ciao.go", 9)]
