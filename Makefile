@@ -1,11 +1,12 @@
 # Quick start:  make notebooks   (set up, open the course in JupyterLab)
 #               make test        (set up, run the whole test suite)
+# Developers:   make check       (the fast tier: no Go build, no browser; under a minute)
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: notebooks test setup setup-test warm bench clean
+.PHONY: notebooks test check setup setup-check setup-test warm bench fixtures clean
 
 notebooks: setup
 	$(VENV)/bin/jupyter trust notebooks/*.ipynb >/dev/null
@@ -13,6 +14,9 @@ notebooks: setup
 
 test: setup-test
 	$(PY) -m pytest
+
+check: setup-check
+	$(PY) -m pytest -q -m "not go and not browser"
 
 setup: $(VENV)/.installed
 
@@ -23,10 +27,15 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m golink_magic warm notebooks/cases
 	touch $@
 
+setup-check: $(VENV)/.installed-check
+
+$(VENV)/.installed-check: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install -q -e ".[test]"
+	touch $@
+
 setup-test: $(VENV)/.installed-test
 
-$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(PY) -m pip install -q -e ".[test]"
+$(VENV)/.installed-test: $(VENV)/.installed-check
 	bash scripts/install-browser.sh
 	bash scripts/install-debian-go.sh
 	touch $@
@@ -36,6 +45,9 @@ warm: setup
 
 bench: setup
 	$(PY) benchmarks/run.py
+
+fixtures: setup-check
+	$(PY) scripts/save_fixtures.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

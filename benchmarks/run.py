@@ -33,8 +33,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from golink_magic import objdump, runner, txtar  # noqa: E402
-from golink_magic.result import Options  # noqa: E402
-from golink_magic.toolchain import default_toolchain  # noqa: E402
+from golink_magic.options import Options  # noqa: E402
+from golink_magic.catalog import default_toolchain  # noqa: E402
 from golink_magic.view import render_html  # noqa: E402
 from golink_magic.workspace import materialize, with_go_mod  # noqa: E402
 

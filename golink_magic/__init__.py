@@ -2,32 +2,37 @@
 code side by side, from Jupyter cells or the command line.
 
 ``%load_ext golink_magic`` registers the magics; :class:`Session` is the same thing from Python.
+This module is the package's face: it sits above every layer (see docs/architecture.md) and
+loads the display layer, which teaches results, tables and diffs to show themselves.
 """
 
-__version__ = "0.1.0"
-
-from .api import CaseError, Session, load_case  # noqa: E402
-from .compare import CaseTable, Diff, diff, table  # noqa: E402
-from .result import OUTCOMES, Function, Instruction, Options, Result  # noqa: E402
-from .toolchain import Toolchain, ToolchainError, default_toolchain  # noqa: E402
-from .workspace import WorkspaceError  # noqa: E402
+from . import widgets  # noqa: F401 - registers how Result, CaseTable and Diff display
+from .api import Session
+from .case import Case, load_case
+from .catalog import default_toolchain
+from .compare import CaseTable, Diff, diff, table
+from .errors import CaseError, ToolchainError, UserError, WorkspaceError
+from .options import OUTCOMES, Options
+from .result import Function, Instruction, Result
+from .toolchain import Toolchain
+from .version import VERSION as __version__
 
 __all__ = [
-    "OUTCOMES", "CaseError", "CaseTable", "Diff", "Function", "Instruction", "Options", "Result", "Session", "Toolchain",
-    "ToolchainError", "WorkspaceError", "default_toolchain", "diff", "load_case", "load_ipython_extension",
-    "table", "unload_ipython_extension",
+    "OUTCOMES", "Case", "CaseError", "CaseTable", "Diff", "Function", "Instruction", "Options", "Result", "Session",
+    "Toolchain", "ToolchainError", "UserError", "WorkspaceError", "__version__", "default_toolchain", "diff",
+    "load_case", "load_ipython_extension", "table", "unload_ipython_extension",
 ]
 
 
 def load_ipython_extension(ipython):
     """Register the golink magics (``%load_ext golink_magic``)."""
-    from .magics import load  # noqa: PLC0415 - IPython is only needed here
+    from . import magics  # noqa: PLC0415 - a front end beside this one, loaded only in IPython
 
-    load(ipython)
+    magics.load(ipython)
 
 
 def unload_ipython_extension(ipython):
-    """Remove the workspace when the extension is unloaded."""
-    from .magics import unload  # noqa: PLC0415
+    """Stop what still runs and remove the workspace when the extension is unloaded."""
+    from . import magics  # noqa: PLC0415
 
-    unload(ipython)
+    magics.unload(ipython)

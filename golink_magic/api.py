@@ -9,64 +9,22 @@
 
 from __future__ import annotations
 
-import math
-import os
 import re
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
-from . import runner, txtar
-from .result import OUTCOMES, Options, Result
+from . import procs, runner, txtar
+from .case import Case, case_from_text, load_case
+from .catalog import resolve, resolve_many
 from .compare import CaseTable
+from .errors import CaseError
+from .options import Options, check_options, merge
+from .result import Result
 from .toolchain import Toolchain
-from .toolchains import resolve, resolve_many
 from .workspace import Workspace, check_case_name, check_path, package_of
 
-# txtar header keys that map onto Options, and how to read them.
-_HEADER_KEYS = {
-    "expect": str, "goarch": str, "gcflags": str, "ldflags": str, "tags": str, "target": str,
-    "timeout": float,
-}
-
-
-class CaseError(ValueError):
-    """Bad input from the user (unknown case, bad option value); the message says what to do."""
-
-
-def options_from_header(comment: str, base: Options | None = None) -> Options:
-    """``base`` updated with the ``key: value`` lines of a txtar comment."""
-    opts = Options(**vars(base)) if base else Options()
-    opts.objdump = list(opts.objdump)
-    for key, value in txtar.header_options(comment).items():
-        if key == "objdump":
-            opts.objdump.append(value)
-        elif key in _HEADER_KEYS:
-            try:
-                setattr(opts, key, _HEADER_KEYS[key](value))
-            except ValueError as exc:
-                raise CaseError(f"txtar header {key}: {value!r} is not valid") from exc
-    check_options(opts)
-    return opts
-
-
-# GOARCH values Go knows (`go tool dist list`); checked here so a typo is a usage error.
-GOARCHES = {"386", "amd64", "arm", "arm64", "loong64", "mips", "mipsle", "mips64", "mips64le", "ppc64",
-            "ppc64le", "riscv64", "s390x", "wasm"}
-
-
-def check_options(opts: Options) -> None:
-    """Raise :class:`CaseError` for an option value no run could use."""
-    if opts.expect and opts.expect not in OUTCOMES:
-        raise CaseError(f"--expect {opts.expect}: choose one of {', '.join(OUTCOMES)}")
-    if opts.goarch and opts.goarch not in GOARCHES:
-        raise CaseError(f"--goarch {opts.goarch}: not a Go architecture; choose one of {', '.join(sorted(GOARCHES))}")
-    if opts.timeout is not None and not (0 < opts.timeout < math.inf):
-        raise CaseError("--timeout must be a positive number of seconds")
-    for regex in opts.objdump:
-        try:
-            re.compile(regex)
-        except re.error as exc:
-            raise CaseError(f"--objdump {regex!r} is not a valid regular expression ({exc})") from exc
+_EMPTY = "the workspace is empty: write a file first with %%gofile main.go"
 
 
 def refuse_several_files(text: str) -> None:
@@ -79,15 +37,14 @@ def refuse_several_files(text: str) -> None:
         )
 
 
-def load_case(path: str | os.PathLike) -> tuple[dict[str, str], Options]:
-    """Files and options of a ``.txtar`` file."""
+@contextmanager
+def _stopping_children():
+    """An interrupt (Ctrl-C, Kernel → Interrupt) stops every child, the warm-up's included."""
     try:
-        archive = txtar.parse(Path(path).read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise CaseError(f"{path} is not UTF-8 text, so it cannot be a txtar case") from None
-    if not archive.files:
-        raise CaseError(f"{path}: no `-- file --` sections found")
-    return archive.files, options_from_header(archive.comment)
+        yield
+    except KeyboardInterrupt:
+        procs.stop_all()
+        raise
 
 
 class Session:
@@ -96,7 +53,13 @@ class Session:
     def __init__(self, toolchain: Toolchain | str | None = None, base_dir: str | None = None):
         self.workspace = Workspace(base_dir)
         self._toolchain_spec = toolchain
-        self.case_options: dict[str, Options] = {}
+        self._cases: dict[str, Case] = {}
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     @property
     def toolchain(self) -> Toolchain:
@@ -118,66 +81,90 @@ class Session:
     def write_txtar(self, text: str, case: str | None = None, reset: bool = False) -> txtar.Archive:
         """Write every file of an archive (txtar or blog-style markers); optionally start a fresh
         module first and save the files as a case.  Bad input changes nothing."""
-        archive = txtar.parse(text)
-        if not archive.files:
-            raise CaseError(
-                "no files found: start each file with a marker line such as `-- main.go --` "
-                "or `// -- main.go --`"
-            )
-        opts = options_from_header(archive.comment)
+        parsed = case_from_text(case or "", text, where="the archive's header")
         if case:
             check_case_name(case)
-        for rel in archive.files:
+        for rel in parsed.files:
             check_path(self.workspace.root, rel)
         if reset:
             self.reset()
-        self.workspace.write_many(archive.files)
+        self.workspace.write_many(parsed.files)
         if case:
-            self.save_case(case, files=archive.files, options=opts)
-        return archive
+            self.save_case(case, files=parsed.files, options=parsed.options)
+        return txtar.parse(text)
 
     def files(self) -> dict[str, str]:
         """The module's files, path → text."""
         return self.workspace.files()
 
-    def reset(self) -> None:
-        """Start a fresh, empty module (the build folders of earlier runs go too)."""
+    def reset(self, cases: bool = False) -> None:
+        """Start a fresh, empty module (the build folders of earlier runs go too); with
+        ``cases``, forget the saved cases as well."""
         self.workspace.reset()
         shutil.rmtree(self.workspace.base / "runs", ignore_errors=True)
+        if cases:
+            self._cases.clear()
 
-    def save_case(self, name: str, files: dict[str, str] | None = None, options: Options | None = None) -> dict[str, str]:
-        """Snapshot the module (or the given files) as case ``name``."""
+    # -- cases -------------------------------------------------------------------------------
+    def save_case(self, name: str, files: dict[str, str] | None = None, options: Options | None = None) -> Case:
+        """Snapshot the module (or the given files) as case ``name``, replacing one of that name."""
+        check_case_name(name)
         if files is None:
-            files = self.workspace.save_case(name)
-        else:
-            self.workspace.cases[check_case_name(name)] = dict(files)
-        self.case_options[name] = options or Options()
-        return self.workspace.cases[name]
+            files = self.files()
+            if not files:
+                raise CaseError("the workspace is empty: write files with %%gofile first")
+        self._cases[name] = Case(name, dict(files), options.copy() if options else Options())
+        return self._cases[name]
+
+    def case(self, name: str) -> Case:
+        """Saved case ``name``, or :class:`CaseError` naming the known ones."""
+        if name not in self._cases:
+            known = ", ".join(sorted(self._cases)) or "none saved yet (use %gocase NAME)"
+            raise CaseError(f"no case named {name!r}; cases: {known}")
+        return self._cases[name]
 
     @property
     def cases(self) -> dict[str, dict[str, str]]:
-        """Saved cases, name → files."""
-        return self.workspace.cases
+        """Saved cases, name → files (a copy: change cases with :meth:`save_case`)."""
+        return {name: c.files for name, c in self._cases.items()}
+
+    def case_names(self, specs: list[str]) -> list[str]:
+        """Names of saved cases (``.txtar`` paths are loaded and saved under their file names);
+        :class:`CaseError` for a name that is not saved."""
+        names = []
+        for spec in specs:
+            if spec.endswith(".txtar"):
+                loaded = load_case(spec)
+                self.save_case(loaded.name, loaded.files, loaded.options)
+                spec = loaded.name
+            names.append(self.case(spec).name)
+        return names
 
     # -- running -----------------------------------------------------------------------------
     def _workdir(self, label: str) -> Path:
         return self.workspace.base / "runs" / re.sub(r"[^\w.+-]", "_", label)
 
+    def _live_case(self) -> Case:
+        files = self.files()
+        if not files:
+            raise CaseError(_EMPTY)
+        return Case("", files, Options())
+
     def run(self, options: Options | None = None, case: str | None = None, toolchain: Toolchain | str | None = None) -> Result:
         """Build, run and disassemble the live module (or saved ``case``, with the options it
         was saved with filling in what ``options`` leaves at its defaults)."""
-        options = merge_options(self.case_options.get(case) if case else None, options or Options())
+        chosen = self.case(case) if case is not None else self._live_case()
+        options = merge(chosen.options if case else None, options or Options())
         check_options(options)
         tc = resolve(toolchain) if isinstance(toolchain, str) else (toolchain or self.toolchain)
-        if case is not None:
-            files = self._case_files(case)
-        else:
-            files = self.files()
-            if not files:
-                raise CaseError("the workspace is empty: write a file first with %%gofile main.go")
-        label = f"{case or 'live module'}-{tc.version}-{options.goarch or tc.goarch}"
-        return runner.run_files(files, options, tc, self._workdir(label), name=case or "",
-                                main_hint=None if case else self._main_hint(files, options))
+        hint = None if case else self._main_hint(chosen.files, options)
+        with _stopping_children():
+            return runner.run_files(chosen.files, options, tc, self._workdir(self._label(case, tc, options)),
+                                    name=case or "", main_hint=hint)
+
+    @staticmethod
+    def _label(case: str | None, tc: Toolchain, options: Options) -> str:
+        return f"{case or 'live module'}-{tc.version}-{options.goarch or tc.goarch}"
 
     def _main_hint(self, files: dict[str, str], options: Options) -> str | None:
         """Which program to build when the module holds several: the target, else the
@@ -188,53 +175,45 @@ class Session:
         mains = [p for p, t in files.items() if p.endswith(".go") and package_of(t) == "main"]
         return self.workspace.latest(mains)
 
-    def _case_files(self, name: str) -> dict[str, str]:
-        if name not in self.cases:
-            known = ", ".join(sorted(self.cases)) or "none saved yet (use %gocase NAME)"
-            raise CaseError(f"no case named {name!r}; cases: {known}")
-        return self.cases[name]
+    def jobs(self, cases: list[Case], options: Options, toolchains: list[Toolchain] | None = None,
+             goarches: list[str | None] | None = None) -> list[runner.Job]:
+        """The fan-out of cases × toolchains × GOARCHes (in that nesting), each case's own
+        options filling what ``options`` leaves at defaults; per-column option lists are split
+        across the toolchain × GOARCH columns."""
+        tcs = toolchains or [self.toolchain]
+        arches = list(goarches or [None])
+        out = []
+        for case in cases:
+            columns = merge(case.options, options).for_columns(len(tcs) * len(arches))
+            for k, (tc, goarch) in enumerate((tc, a) for tc in tcs for a in arches):
+                opts = columns[k]
+                opts.goarch = goarch or opts.goarch
+                check_options(opts)
+                workdir = self._workdir(self._label(case.name or None, tc, opts))
+                out.append(runner.Job(case.name, case.files, opts, tc, workdir))
+        return out
 
-    def run_cases(self, names: list[str], options: Options | None = None, toolchains: list[Toolchain] | None = None,
-                  goarches: list[str | None] | None = None, progress=None) -> list[Result]:
+    def run_cases(self, names: list[str | None], options: Options | None = None,
+                  toolchains: list[Toolchain] | None = None, goarches: list[str | None] | None = None,
+                  progress=None) -> list[Result]:
         """Run several saved cases (× toolchains × GOARCHes) in parallel; results in order.
 
         A name of None stands for the live module."""
         options = options or Options()
-        check_options(options)
-        jobs = []
-        for name in names:
-            files = self.files() if name is None else self._case_files(name)
-            case_opts = None if name is None else self.case_options.get(name)
-            for tc in toolchains or [self.toolchain]:
-                for goarch in goarches or [options.goarch]:
-                    opts = merge_options(case_opts, options)
-                    opts.goarch = goarch or opts.goarch
-                    check_options(opts)
-                    label = f"{name or 'live module'}-{tc.version}-{opts.goarch or tc.goarch}"
-                    jobs.append((name or "", files, opts, tc, self._workdir(label)))
-        return runner.run_many(jobs, progress=progress)
+        check_options(options, columns=len(toolchains or [None]) * len(goarches or [None]))
+        cases = [self._live_case() if n is None else self.case(n) for n in names]
+        jobs = self.jobs(cases, options, toolchains, goarches)
+        with _stopping_children():
+            return runner.run_many(jobs, progress=progress)
 
     def run_matrix(self, options: Options, case: str | None = None, gos: list[str] = (), goarches: list[str] = (),
-                   expects: list[str] = (), progress=None) -> list[Result]:
+                   progress=None) -> list[Result]:
         """One case (None: the live module) on each toolchain × GOARCH, in parallel, in column
-        order (versions outer, GOARCHes inner).  ``expects`` is one outcome for every column or
-        one per column."""
+        order (versions outer, GOARCHes inner).  Options such as ``expect`` may give one value
+        for every column or a comma-separated list with one per column."""
         tcs = resolve_many(list(gos)) if gos else [self.toolchain]
         arches = list(dict.fromkeys(goarches)) or [options.goarch]
-        columns = len(tcs) * len(arches)
-        if len(expects) not in (0, 1, columns):
-            raise CaseError(f"--expect gives {len(expects)} outcomes for {columns} columns: "
-                            "give one for all, or one per column")
-        if case is None and not self.files():
-            raise CaseError("the workspace is empty: write a file first with %%gofile main.go")
-        opts = options.copy()
-        if len(expects) == 1:
-            opts.expect = expects[0]
-        results = self.run_cases([case], opts, toolchains=tcs, goarches=arches, progress=progress)
-        if len(expects) == columns > 1:
-            for result, want in zip(results, expects):
-                result.options.expect = want
-        return results
+        return self.run_cases([case], options, toolchains=tcs, goarches=arches, progress=progress)
 
     def compare(self, specs: list[str], options: Options, gos: list[str] = (), goarches: list[str] = (),
                 columns: list[str] = (), function: str | None = None, baseline: str | None = None,
@@ -260,30 +239,13 @@ class Session:
         table.baseline = table.baseline_index(baseline)
         return table
 
-    def case_names(self, specs: list[str]) -> list[str]:
-        """Names of saved cases (``.txtar`` paths are loaded and saved under their file names);
-        :class:`CaseError` for a name that is not saved."""
-        names = [self._case_from(spec) for spec in specs]
-        for name in names:
-            self._case_files(name)
-        return names
-
-    def _case_from(self, spec: str) -> str:
-        if not spec.endswith(".txtar"):
-            return spec
-        files, options = load_case(spec)
-        name = Path(spec).stem
-        self.save_case(name, files=files, options=options)
-        return name
-
     def prepare(self) -> None:
         """Do the one-time work of a first run ahead of time: find the toolchain and its objdump
-        tool, load the renderer.  Errors are left for the first real run to report."""
+        tool.  Errors (an interrupt included) are left for the first real run to report."""
         try:
             spec = self._toolchain_spec  # resolved without fixing the choice: GOLINK_GO may still change
             (spec if isinstance(spec, Toolchain) else resolve(spec)).tool("objdump")
-            from . import view  # noqa: F401, PLC0415 - imports Pygments' Go lexer
-        except Exception:  # noqa: BLE001
+        except (Exception, KeyboardInterrupt):  # noqa: BLE001
             pass
 
     def close(self) -> None:
@@ -293,9 +255,7 @@ class Session:
 
 def merge_options(case: Options | None, given: Options) -> Options:
     """``given`` with the case's own header options filling what ``given`` leaves at defaults."""
-    if case is None:
-        return given.copy()
-    default = Options()
-    merged = {key: value if value != getattr(default, key) else getattr(case, key)
-              for key, value in vars(given).items()}
-    return Options(**merged).copy()
+    return merge(case, given)
+
+
+__all__ = ["CaseError", "Session", "load_case", "merge_options", "refuse_several_files"]

@@ -14,16 +14,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from pathlib import Path
 
-from .api import CaseError, check_options, load_case, merge_options
-from .result import OUTCOMES, Options
-from .runner import run_many
-from .toolchain import ToolchainError
-from .toolchains import discover, install, resolve, resolve_many, split_list
+from . import options, procs
+from .api import Session
+from .catalog import discover, install, resolve, resolve_many
+from .errors import CaseError, UserError
 from .view import render_text
-from .workspace import WorkspaceError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,17 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="build, run and disassemble txtar cases")
     run.add_argument("paths", nargs="+", help="a .txtar file or a folder of them")
     run.add_argument("--json", action="store_true", help="print results as JSON")
-    run.add_argument("--gcflags")
-    run.add_argument("--ldflags", help="e.g. --ldflags=-checklinkname=0")
-    run.add_argument("--tags")
-    run.add_argument("--goarch", help="one or more, comma separated: amd64,386")
-    run.add_argument("--go", help="toolchain version(s) or path, comma separated: 1.22,1.27")
-    run.add_argument("--timeout", type=float)
-    run.add_argument("--objdump", action="append", default=[], metavar="REGEX")
-    run.add_argument("--no-objdump", action="store_true")
-    run.add_argument("--no-run", action="store_true", help="build and disassemble without running")
-    run.add_argument("--expect", choices=OUTCOMES)
-    run.add_argument("--target", default=".")
+    run.add_argument("--target", default=None, help="package or file to build (default .)")
+    for args, kwargs in options.arguments():
+        run.add_argument(*args, **kwargs)
     warm = sub.add_parser("warm", help="compile the standard library, the objdump tool and given cases ahead of time")
     warm.add_argument("paths", nargs="*", help="folders or .txtar files to build too")
     warm.add_argument("--go", help="toolchain version(s) or path, comma separated")
@@ -77,29 +66,20 @@ def _progress(done: int, total: int, name: str) -> None:
         sys.stderr.flush()
 
 
+def _toolchains(spec: str | None) -> list:
+    return resolve_many(options.split_list(spec)) or [resolve(None)]
+
+
 def cmd_run(args) -> int:
     """The ``run`` sub-command."""
-    given = Options(
-        target=args.target, gcflags=args.gcflags, ldflags=args.ldflags, tags=args.tags,
-        objdump=args.objdump, no_objdump=args.no_objdump, no_run=args.no_run, expect=args.expect,
-    )
-    if args.timeout is not None:
-        given.timeout = args.timeout
-    check_options(given)
-    toolchains = resolve_many(split_list(args.go)) or [resolve(None)]
-    goarches = list(dict.fromkeys(split_list(args.goarch))) or [None]
-    with tempfile.TemporaryDirectory(prefix="golink-cli-") as tmp:
-        jobs = []
-        for path in _cases(args.paths):
-            files, header = load_case(path)
-            for tc in toolchains:
-                for goarch in goarches:
-                    opts = merge_options(header, given)
-                    opts.goarch = goarch or opts.goarch
-                    workdir = Path(tmp) / f"{len(jobs):03d}"
-                    jobs.append((path.stem, files, opts, tc, workdir))
-        results = run_many(jobs, progress=_progress)
-    failures = [r.expectation_failure() or f"{r.name}: {r.outcome}" for r in results if not r.met_expectation]
+    toolchains = _toolchains(args.go)
+    goarches = list(dict.fromkeys(options.split_list(args.goarch))) or [None]
+    given = options.from_arguments(args, target=args.target)
+    options.check_options(given, columns=len(toolchains) * len(goarches))
+    with Session() as session:
+        names = session.case_names([str(p) for p in _cases(args.paths)])
+        results = session.run_cases(names, given, toolchains, goarches, progress=_progress)
+    failures = [r.expectation_failure() for r in results if not r.met_expectation]
     if args.json:
         data = [r.to_dict() for r in results]
         print(json.dumps(data[0] if len(data) == 1 else data, indent=2))
@@ -147,17 +127,13 @@ func main() { fmt.Fprintln(os.Stdout, strings.ToUpper("warm")) }
 
 def cmd_warm(args) -> int:
     """The ``warm`` sub-command: pay the first-build costs now instead of in a learner's cell."""
-    toolchains = resolve_many(split_list(args.go)) or [resolve(None)]
-    with tempfile.TemporaryDirectory(prefix="golink-warm-") as tmp:
-        jobs = []
+    toolchains = _toolchains(args.go)
+    with Session() as session:
         for tc in toolchains:
             tc.tool("objdump")
-            jobs.append(("warm", {"main.go": WARM_PROGRAM}, Options(), tc, Path(tmp) / tc.version))
-        for path in _cases(args.paths) if args.paths else []:
-            files, header = load_case(path)
-            for tc in toolchains:
-                jobs.append((path.stem, files, header, tc, Path(tmp) / f"{len(jobs):03d}"))
-        results = run_many(jobs, progress=_progress)
+        session.save_case("warm", {"main.go": WARM_PROGRAM})
+        names = ["warm"] + (session.case_names([str(p) for p in _cases(args.paths)]) if args.paths else [])
+        results = session.run_cases(names, options.Options(), toolchains, progress=_progress)
     for r in results:
         print(f"{r.name:<40} {r.outcome:<14} {r.go_version}")
     return 0
@@ -168,10 +144,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return {"run": cmd_run, "warm": cmd_warm, "toolchains": cmd_toolchains}[args.command](args)
-    except (CaseError, WorkspaceError, ToolchainError, OSError) as exc:
+    except UserError as exc:
         print(f"golink-magic: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        procs.stop_all()
         print("golink-magic: interrupted", file=sys.stderr)
         return 130
 

@@ -12,40 +12,8 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from .objdump import normalize
-from .result import Function, Instruction, Result
-
-# ---------------------------------------------------------------------------------------------
-# linkname directives
-
-
-
-# ---------------------------------------------------------------------------------------------
-# operands
-
-_OPERAND_SPLIT = re.compile(r",\s*(?![^()]*\))")
-
-
-def operands(text: str) -> list[str]:
-    """An instruction split into mnemonic and operands: ``MOVQ a(SB), CX`` → ``[MOVQ, a(SB), CX]``.
-
-    Prefixes such as ``REP;`` stay with the mnemonic.
-    """
-    text = text.strip()
-    head, sep, rest = text.partition(" ")
-    while head.endswith(";") and rest:  # "REP; MOVSQ" style prefixes
-        nxt, sep, rest = rest.partition(" ")
-        head = f"{head} {nxt}"
-    if not rest:
-        return [head]
-    return [head] + [op for op in _OPERAND_SPLIT.split(rest.strip()) if op]
-
-
-def symbol_of(operand: str) -> str | None:
-    """The symbol an operand names (``full/hello.privInt64`` in ``full/hello.privInt64+8(SB)``)."""
-    m = re.match(r"^\$?([^\s$()]+?)(?:[+-]0x[0-9a-f]+|[+-]\d+)?\(SB\)$", operand)
-    return m.group(1) if m else None
-
+from .objdump import normalize, operands
+from .result import Displayable, Function, Instruction, Result
 
 # ---------------------------------------------------------------------------------------------
 # row alignment
@@ -142,8 +110,8 @@ def diff_lines(old: str, new: str) -> set[int]:
 # two results
 
 
-@dataclass
-class Diff:
+@dataclass(repr=False)
+class Diff(Displayable):
     """What changed from result ``a`` (baseline) to result ``b``: outcome, output, files, assembly."""
 
     a: Result
@@ -169,15 +137,11 @@ class Diff:
         """(symbol, baseline operand, new operand) for every operand that differs after normalising."""
         return [(f.symbol, old, new) for f in self.functions for old, new in f.changed_operands()]
 
+    def __repr__(self) -> str:
+        return f"<Diff {self.a.name or 'a'} → {self.b.name or 'b'}>"
+
     def __str__(self) -> str:
-        from .view import render_diff_text  # noqa: PLC0415 - view imports this module
-
-        return render_diff_text(self)
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        from .view import render_diff_html, render_diff_text  # noqa: PLC0415
-
-        return {"text/plain": render_diff_text(self), "text/html": render_diff_html(self)}
+        return self.shown_text() or repr(self)
 
 
 def diff(a: Result, b: Result) -> Diff:
@@ -211,8 +175,8 @@ class Row:
     is_baseline: bool = False
 
 
-@dataclass
-class CaseTable:
+@dataclass(repr=False)
+class CaseTable(Displayable):
     """Several results side by side: chosen file columns, output and one function's assembly,
     each row compared with the baseline row."""
 
@@ -227,6 +191,10 @@ class CaseTable:
             raise ValueError("a table needs at least one result")
         if not self.columns:
             self.columns = default_columns(self.results)
+        self._rows: dict[tuple, list[Row]] = {}
+
+    def __repr__(self) -> str:
+        return f"<CaseTable of {len(self.results)} rows>"
 
     @property
     def labels(self) -> list[str]:
@@ -250,7 +218,14 @@ class CaseTable:
         raise ValueError(f"--baseline {name}: not one of the rows ({', '.join(self.labels)})")
 
     def rows(self) -> list[Row]:
-        """The table's rows, each compared with the baseline row."""
+        """The table's rows, each compared with the baseline row (computed once per baseline,
+        function and columns, however often the table is shown)."""
+        key = (self.baseline, self.function, tuple(self.columns))
+        if key not in self._rows:
+            self._rows[key] = self._compute_rows()
+        return self._rows[key]
+
+    def _compute_rows(self) -> list[Row]:
         base = self.results[self.baseline]
         base_fn = pick_function(base, self.function)
         out = []
@@ -272,14 +247,7 @@ class CaseTable:
 
     def failures(self) -> list[str]:
         """One sentence per row whose outcome misses its case's expectation (default: ok)."""
-        return [r.expectation_failure()
-                or f"{r.name or 'a case'}: {r.outcome} without an expectation (save it with --expect {r.outcome})"
-                for r in self.results if not r.met_expectation]
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        from .widgets import table_bundle  # noqa: PLC0415
-
-        return table_bundle(self)
+        return [r.expectation_failure() for r in self.results if not r.met_expectation]
 
 
 def table(results: list[Result], columns: list[str] | None = None, function: str | None = None,

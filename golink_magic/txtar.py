@@ -68,11 +68,12 @@ def format(archive: Archive) -> str:  # noqa: A001 - mirrors golang.org/x/tools/
     return "".join(out)
 
 
-def header_options(comment: str) -> dict[str, str]:
-    """``key: value`` lines of an archive comment (``#`` lines and prose are ignored)."""
-    options: dict[str, str] = {}
+def header_options(comment: str) -> list[tuple[str, str]]:
+    """``(key, value)`` of each ``key: value`` line of an archive comment, in order (a key may
+    repeat; ``#`` lines and prose are ignored)."""
+    found = []
     for line in comment.splitlines():
         m = _OPTION.match(line.strip())
         if m:
-            options[m.group("key")] = m.group("value")
-    return options
+            found.append((m.group("key"), m.group("value")))
+    return found

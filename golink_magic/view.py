@@ -25,7 +25,8 @@ from html import escape
 from pygments.lexers import GoLexer
 from pygments.token import Token
 
-from .compare import CaseTable, Diff, RowDiff, diff_rows, operands, symbol_of
+from .compare import CaseTable, Diff, RowDiff, diff_rows
+from .objdump import operands, symbol_of
 from .result import BUILD_MESSAGE, Function, Instruction, Result
 from .workspace import linknames
 
@@ -714,15 +715,8 @@ def render_matrix_text(results: list[Result]) -> str:
     return "\n".join(f"{r.go_version}: {r.outcome}  {r.stdout.strip()[:200]}" for r in results)
 
 
-def display_bundle(result: Result) -> dict:
-    """The mimebundle a notebook shows for a result: widget view (inside a kernel), HTML, text."""
-    from .widgets import result_bundle  # noqa: PLC0415 - the widget layer is optional
-
-    return result_bundle(result)
-
-
 __all__ = [
-    "PAYLOAD_LIMIT", "display_bundle", "render_diff_html", "render_diff_text", "render_html",
+    "PAYLOAD_LIMIT", "render_diff_html", "render_diff_text", "render_html",
     "render_matrix", "render_matrix_text", "render_table", "render_table_text", "render_text", "segments",
     "select_functions",
 ]

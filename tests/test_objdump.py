@@ -5,8 +5,8 @@ import subprocess
 import pytest
 
 from golink_magic import objdump, txtar
-from golink_magic.runner import build_command
-from golink_magic.result import Options
+from golink_magic.plan import build_command
+from golink_magic.options import Options
 from golink_magic.workspace import materialize, with_go_mod
 
 from .gocases import PUSHED_FUNC

@@ -7,7 +7,8 @@ import time
 import pytest
 
 from golink_magic import Options, txtar
-from golink_magic.runner import classify_build, spawn
+from golink_magic.outcome import classify_build
+from golink_magic.procs import spawn
 
 from .gocases import DUPLICATE, EXAMPLE1_BLOG_STYLE, MULTI, main_only
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from IPython.core.error import UsageError
 
-from golink_magic import ToolchainError, toolchains
+from golink_magic import ToolchainError
+from golink_magic import catalog as toolchains
 from golink_magic.toolchain import cache_root
 
 from .gocases import main_only

@@ -4,7 +4,7 @@ from golink_magic import txtar
 def test_txtar_markers_and_comment():
     a = txtar.parse("expect: ok\n# a comment\n-- go.mod --\nmodule m\n-- main.go --\npackage main\n")
     assert a.files == {"go.mod": "module m\n", "main.go": "package main\n"}
-    assert txtar.header_options(a.comment) == {"expect": "ok"}
+    assert txtar.header_options(a.comment) == [("expect", "ok")]
 
 
 def test_blog_style_markers_keep_text_verbatim():

@@ -3,39 +3,14 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from golink_magic import Options, load_case, view
+from golink_magic import Options, view
 
-ESCAPES = """package main
-
-import "fmt"
-
-func main() {
-	a, b := 1, 2
-	if a < b && b > 0 {
-		fmt.Println("<b>tags</b> & ampersands")
-	}
-}
-"""
-
-BROKEN = """package main
-
-func main() {
-	var x int = "a < b & c"
-}
-"""
-
-PANICS = """package main
-
-func main() {
-	panic("boom <here>")
-}
-"""
-
+from . import saved
+from .saved import ESCAPES
 
 def soup(html: str) -> BeautifulSoup:
     return BeautifulSoup(html, "html.parser")
@@ -133,18 +108,9 @@ def test_function_filter(row02):
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory, isolated_dirs):
-    from golink_magic import Session
-
-    s = Session(base_dir=str(tmp_path_factory.mktemp("view")))
-    out = {}
-    for name, text, expect in (("escapes", ESCAPES, "ok"), ("broken", BROKEN, "compile-error"), ("panics", PANICS, "panic")):
-        s.reset()
-        s.write("main.go", text)
-        out[name] = s.run(Options(expect=expect))
-        assert out[name].outcome == expect, out[name].build_output
-    yield out
-    s.close()
+def small():
+    """Three one-file programs (escaping, a compile error, a panic) as saved from real runs."""
+    return {name: saved.load(name) for name in ("escapes", "broken", "panics")}
 
 
 def test_go_source_and_output_are_escaped(small):
@@ -199,10 +165,8 @@ def test_text_rendering(row02):
     assert "MOVQ full/hello.privInt64(SB), CX" in text and "fmt/print.go:225" in text
 
 
-def test_matrix_shows_source_once_and_marks_differences_between_columns(session, toolchain):
-    files, _ = load_case(Path(__file__).parent.parent / "notebooks" / "cases" / "table-row03.txtar")
-    session.save_case("push", files=files)
-    results = session.run_cases(["push"], goarches=["amd64", "386"])
+def test_matrix_shows_source_once_and_marks_differences_between_columns():
+    results = [saved.load("table-row03"), saved.load("push-386")]
     page = soup(view.render_matrix(results))
     assert len(page.select(".glm-source")) == 1
     cols = page.select(".glm-col")

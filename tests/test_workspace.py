@@ -68,13 +68,18 @@ def test_no_local_imports_gets_default_module():
     assert module_layout({"main.go": 'package main\nimport "fmt"\nfunc main(){fmt.Println()}\n'})[1] == "example"
 
 
-def test_reset_and_cases(ws):
-    ws.write("main.go", "package main\n")
-    ws.save_case("first")
-    ws.reset()
-    assert ws.files() == {} and ws.cases["first"] == {"main.go": "package main\n"}
-    with pytest.raises(WorkspaceError):
-        ws.save_case("bad name")
+def test_reset_keeps_saved_cases(tmp_path):
+    from golink_magic import Session
+
+    with Session(base_dir=str(tmp_path)) as s:
+        s.write("main.go", "package main\n")
+        s.save_case("first")
+        s.reset()
+        assert s.files() == {} and s.cases["first"] == {"main.go": "package main\n"}
+        with pytest.raises(WorkspaceError):
+            s.save_case("bad name")
+        s.reset(cases=True)
+        assert s.cases == {}
 
 
 def test_materialize_mirrors_exactly(tmp_path):

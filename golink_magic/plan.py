@@ -1,0 +1,91 @@
+"""What to build before anything runs: which program, the module root and its go.mod, the go
+build command line and the objdump symbol filter.  Pure except for reading GOROOT's folders.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+
+from .options import Options
+from .toolchain import Toolchain
+from .workspace import linknames, program_folder, program_folders, with_go_mod
+
+
+@dataclass
+class Plan:
+    """One build: the files to write (go.mod included), where the module is, what to build."""
+
+    files: dict[str, str]
+    module_root: str
+    module: str
+    options: Options
+    program: str
+    notes: list[str] = field(default_factory=list)
+
+
+def make_plan(files: dict[str, str], options: Options, toolchain: Toolchain, main_hint: str | None = None) -> Plan:
+    """Choose the program (``main_hint``, else the shallowest), infer go.mod where none is
+    given (declaring the toolchain's language version, as ``go mod init`` does) and aim the
+    build target at the program."""
+    language = ".".join(toolchain.short_version.split(".")[:2])
+    with_mod, root, module, inferred = with_go_mod(files, toolchain.goroot, main_hint, language)
+    program, root_path = PurePosixPath(program_folder(with_mod, main_hint)), PurePosixPath(root)
+    if options.target in ("", ".") and root_path in program.parents:
+        # The module root sits above the program (its imports reach sibling folders).
+        options = replace(options, target="./" + program.relative_to(root_path).as_posix())
+    plan = Plan(with_mod, root, module, options, program.as_posix())
+    if inferred:
+        plan.notes.append(f"go.mod inferred: module {module}, go {language}" + (f", in {root}/" if root != "." else ""))
+    programs = program_folders(with_mod)
+    if len(programs) > 1:
+        plan.notes.append(f"the workspace holds {len(programs)} programs ({', '.join(programs)}); built "
+                          f"{plan.program} — name another with %gorun FOLDER, or start over with %goreset")
+    return plan
+
+
+def local_target(target: str, src: Path, module_dir: Path) -> str:
+    """``target`` as go build wants it from ``module_dir``.
+
+    Users name files and folders as the workspace lists them (``example1/main.go``, ``cmd``);
+    go needs them relative to the module root and folders prefixed with ``./`` (a bare ``cmd``
+    would be an import path).
+    """
+    if not target or target == "." or target.startswith(("../", "/")) or "..." in target:
+        return target or "."
+    for base in (module_dir, src):
+        candidate = (base / target.removeprefix("./")).resolve()
+        if candidate.exists() and (candidate == module_dir or module_dir in candidate.parents):
+            rel = candidate.relative_to(module_dir).as_posix()
+            return "." if rel == "." else "./" + rel
+    return target
+
+
+def build_command(toolchain: Toolchain, options: Options, binary: Path, target: str | None = None) -> list[str]:
+    """``go build -o BINARY [flags] TARGET``."""
+    cmd = [str(toolchain.go), "build", "-o", str(binary)]
+    for flag in ("gcflags", "ldflags", "tags"):
+        value = getattr(options, flag)
+        if value:
+            cmd.append(f"-{flag}={value}")
+    cmd.append(target or options.target or ".")
+    return cmd
+
+
+def objdump_regex(module: str, files: dict[str, str], module_root: str = ".") -> str:
+    """Symbol regex covering the module's packages and every linkname target in its files."""
+    parts = [r"main\.", re.escape(module) + r"(/[^.]*)?\."]
+    # Code pushed under another package's name is ours too; pulls of foreign symbols match here
+    # but are dropped by the file filter afterwards (their source is not in the module).
+    parts += [re.escape(t) + "$" for t in sorted({ln.target for ln in linknames(files)})]
+    return "^(" + "|".join(parts) + ")"
+
+
+def shown_command(cmd: list[str], goarch: str | None, workdir: Path) -> str:
+    """A command as the view shows it: ``go`` for the toolchain's path, the run's folder as
+    ``$WORK`` (as ``go build -x`` does), so saved notebooks do not change with every run."""
+    words = ["go" if i == 0 else w for i, w in enumerate(cmd)]
+    prefix = f"GOARCH={goarch} " if goarch else ""
+    return prefix + shlex.join(words).replace(str(workdir), "$WORK")
