@@ -29,8 +29,8 @@ class Case:
 
 def options_from_header(comment: str, base: Options | None = None, where: str = "txtar header") -> Options:
     """``base`` updated with the ``key: value`` lines of a txtar comment, checked."""
-    opts = apply_header(txtar.header_options(comment), base, where)
-    check_options(opts)
+    opts = apply_header(txtar.header_lines(comment), base, where)
+    check_options(opts, where=where)
     return opts
 
 

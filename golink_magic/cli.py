@@ -29,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="build, run and disassemble txtar cases")
     run.add_argument("paths", nargs="+", help="a .txtar file or a folder of them")
     run.add_argument("--json", action="store_true", help="print results as JSON")
+    run.add_argument("--quiet", "-q", action="store_true", help="print only the summary table, one line per case")
     run.add_argument("--target", default=None, help="package or file to build (default .)")
     for args, kwargs in options.arguments():
         run.add_argument(*args, **kwargs)
@@ -84,12 +85,30 @@ def cmd_run(args) -> int:
         data = [r.to_dict() for r in results]
         print(json.dumps(data[0] if len(data) == 1 else data, indent=2))
     else:
-        for r in results:
-            print(render_text(r))
-            print()
+        if not args.quiet:
+            for r in results:
+                print(render_text(r))
+                print()
+        if args.quiet or len(results) > 1:
+            print(summary(results))
     for problem in failures:
         print(f"golink-magic: {problem}", file=sys.stderr)
     return 1 if failures else 0
+
+
+def summary(results: list) -> str:
+    """One line per result: name, outcome, expected outcome, ✔ or ✖, seconds; then the count."""
+    several = len({r.go_version for r in results}) > 1
+    rows = [("case", "outcome", "expected", "", "time")]
+    for r in results:
+        name = r.name + (f" ({r.target_label})" if several else "")
+        took = sum(v for k, v in r.timings.items() if k in ("build", "run", "objdump"))
+        rows.append((name, r.outcome, r.options.expect or "ok", "✔" if r.met_expectation else "✖", f"{took:.2f} s"))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths)) + "  " + row[4] for row in rows]
+    missed = sum(1 for r in results if not r.met_expectation)
+    lines.append(f"{len(results) - missed} of {len(results)} met their expectation" + (f"; {missed} missed" if missed else ""))
+    return "\n".join(lines)
 
 
 def cmd_toolchains(args) -> int:
@@ -134,8 +153,10 @@ def cmd_warm(args) -> int:
         session.save_case("warm", {"main.go": WARM_PROGRAM})
         names = ["warm"] + (session.case_names([str(p) for p in _cases(args.paths)]) if args.paths else [])
         results = session.run_cases(names, options.Options(), toolchains, progress=_progress)
+    print(summary(results))
     for r in results:
-        print(f"{r.name:<40} {r.outcome:<14} {r.go_version}")
+        if not r.met_expectation:
+            print(f"golink-magic warm: {r.expectation_failure()}", file=sys.stderr)
     return 0
 
 

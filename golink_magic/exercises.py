@@ -1,32 +1,56 @@
-"""Self-checks for the course exercises.
+"""Self-checks for the course exercises, and the public API for writing more.
 
-An exercise is a goal ("main prints hello's motto") and a few requirements on a :class:`Result`.
+An exercise is a goal ("main prints hello's secret through the pulled variable") and a list of
+:class:`Requirement`\\ s that check the *mechanism*, not just the printout: the directive is
+there, the listing loads, stores or calls the target symbol, the files to leave alone are
+unchanged, and the value really comes from the target at run time (the program is rebuilt with
+a different value in the target and must print that one).  A program that only prints the
+expected text gets "Not yet".
+
 :func:`check` judges a result — or builds the live module itself — and answers with a
-:class:`Verdict`: one sentence saying whether the program now does what the exercise asks,
-naming the first requirement that is still missing, never the code that would meet it.
+:class:`Verdict`: one sentence naming the first requirement still missing, plus what the
+learner needs to see (the build error, the listing rows, what the program printed).
 
->>> check("fix-unsafe", result)          # a Result from %gorun (``_``) or Session.run
->>> check("fix-unsafe")                  # in a kernel: build the module the magics write to
+Prediction exercises ask for the outcome before anything runs::
+
+    check("predict-duplicate", prediction="link-error")
+
+Course authors add exercises with :func:`register` and the requirement builders below
+(``docs/authoring.md``).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html import escape
 from typing import Callable
 
+from .api import Session
 from .errors import CaseError
 from .magics import kernel_session
-from .options import Options
+from .options import OUTCOMES, Options
 from .result import Result
 
 
 @dataclass
-class Requirement:
-    """One thing the program must do; ``missing`` completes the sentence "Not yet: …"."""
+class Attempt:
+    """What a requirement looks at: the learner's result, a way to rebuild the same module with
+    some text changed (for value checks), and a prediction when the exercise asks for one."""
 
-    holds: Callable[[Result], bool]
+    result: Result
+    rerun: Callable[[dict[str, str]], Result]
+    prediction: str | None = None
+
+
+@dataclass
+class Requirement:
+    """One thing the program must do.  ``missing`` completes "Not yet: …"; ``show`` gives the
+    lines the learner needs to see when it does not hold."""
+
+    holds: Callable[[Attempt], bool]
     missing: str
+    show: Callable[[Attempt], list[str]] | None = None
 
 
 @dataclass
@@ -37,123 +61,235 @@ class Exercise:
     goal: str
     requirements: list[Requirement]
     options: Options = field(default_factory=Options)
+    predict: bool = False  # the learner states the outcome before it is shown
 
 
 @dataclass
 class Verdict:
-    """The answer of a check: passed or not, in one sentence."""
+    """The answer of a check: passed or not, in one sentence, and what to look at."""
 
     exercise: str
     passed: bool
     message: str
+    details: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return self.message
+        return "\n".join([self.message, *("    " + d for d in self.details)])
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         colour = "var(--jp-success-color1, #2e7d32)" if self.passed else "var(--jp-warn-color1, #b26a00)"
-        html = f'<div class="golink-verdict" style="color:{colour}"><b>{escape(self.message)}</b></div>'
-        return {"text/plain": self.message, "text/html": html}
+        more = f'<pre style="margin:.3em 0 0 1em">{escape(chr(10).join(self.details))}</pre>' if self.details else ""
+        html = f'<div class="golink-verdict" style="color:{colour}"><b>{escape(self.message)}</b>{more}</div>'
+        return {"text/plain": str(self), "text/html": html}
 
 
-# -- helpers for requirements ----------------------------------------------------------------
-def _ok(r: Result) -> bool:
-    return r.outcome == "ok"
+# -- what to show on "Not yet" -------------------------------------------------------------------
+def build_errors(a: Attempt) -> list[str]:
+    """The build's error lines (at most five)."""
+    lines = [ln for ln in a.result.build_output.splitlines() if ln.strip() and not ln.startswith("#")]
+    return lines[:5] or [f"outcome: {a.result.outcome}"]
 
 
-def _prints(text: str) -> Callable[[Result], bool]:
-    return lambda r: text in r.stdout
+def printed(a: Attempt) -> list[str]:
+    """What the program printed (at most five lines)."""
+    out = a.result.stdout.strip().splitlines()[:5]
+    return ["the program printed:", *out] if out else ["the program printed nothing"]
 
 
-def _no_directive(r: Result) -> bool:
-    return not any("go:linkname" in src for src in r.files.values())
+def listing_rows(function: str = "main.main") -> Callable[[Attempt], list[str]]:
+    """The rows of ``function`` that reference a symbol, as ``file:line  instruction``."""
+    def show(a: Attempt) -> list[str]:
+        fn = a.result.function(function)
+        if fn is None:
+            return [f"there is no {function} in the listing"]
+        rows = [f"{r.file}:{r.line}  {r.text}" for r in fn.instructions if "(SB)" in r.text]
+        return [f"{function} references:", *rows[:8]] if rows else [f"{function} references no symbol"]
+    return show
 
 
-def _has_function(suffix: str) -> Callable[[Result], bool]:
-    return lambda r: r.function(suffix) is not None
+# -- requirement builders ------------------------------------------------------------------------
+def builds() -> Requirement:
+    """The module builds (compile and link)."""
+    return Requirement(lambda a: a.result.outcome not in ("compile-error", "link-error"),
+                       "the module does not build yet", build_errors)
 
 
-def _main_stores_to(symbol: str) -> Callable[[Result], bool]:
-    def holds(r: Result) -> bool:
-        fn = r.function("main.main")
-        return fn is not None and any(
-            f"{symbol}(SB)" in row.text and row.text.startswith("MOV") and row.text.endswith(f"{symbol}(SB)")
-            for row in fn.instructions
-        )
-    return holds
+def runs() -> Requirement:
+    """The program builds, runs and exits 0."""
+    return Requirement(lambda a: a.result.outcome == "ok", "the program must build, run and exit cleanly",
+                       lambda a: build_errors(a) if a.result.build_output.strip() else
+                       [f"outcome: {a.result.outcome}", *a.result.stderr.strip().splitlines()[:4]])
 
 
-def _goarch(arch: str) -> Callable[[Result], bool]:
-    return lambda r: r.goarch == arch
+def prints(text: str, missing: str) -> Requirement:
+    """stdout contains ``text``."""
+    return Requirement(lambda a: text in a.result.stdout, missing, printed)
 
 
-def _no_check_switch(r: Result) -> bool:
-    return "checklinkname" not in (r.options.ldflags or "")
+def no_directive(missing: str) -> Requirement:
+    """No Go file holds a ``//go:linkname``."""
+    return Requirement(lambda a: not any("go:linkname" in src for p, src in a.result.files.items() if p.endswith(".go")),
+                       missing)
 
 
-def _builds(r: Result) -> bool:
-    return r.outcome not in ("compile-error", "link-error")
+def directive(target: str, missing: str) -> Requirement:
+    """Some Go file holds ``//go:linkname LOCAL TARGET`` for this ``target``."""
+    rx = re.compile(r"^[ \t]*//go:linkname[ \t]+\S+[ \t]+" + re.escape(target) + r"[ \t]*$", re.M)
+    return Requirement(lambda a: any(rx.search(src) for p, src in a.result.files.items() if p.endswith(".go")),
+                       missing)
 
 
-_BUILDS = Requirement(_builds, "the module does not build yet, read the build output above")
-_RUNS = Requirement(_ok, "the program must build, run and exit cleanly")
-
-EXERCISES: dict[str, Exercise] = {ex.name: ex for ex in [
-    Exercise(
-        "export-secret", "main prints hello's secret through an exported name, without any directive",
-        [_BUILDS, _RUNS,
-         Requirement(_no_directive, "this exercise is about export rules, so solve it without //go:linkname"),
-         Requirement(_prints("the cellar door is blue"), "main does not print hello's secret sentence yet")],
-    ),
-    Exercise(
-        "fix-unsafe", "the pull of hello's secret compiles and main prints it",
-        [_BUILDS, _RUNS, Requirement(_prints("secret = the cellar door is blue"), "main does not print hello's secret yet")],
-    ),
-    Exercise(
-        "pull-function", "main's body-less triple runs hello's private code",
-        [_BUILDS, _RUNS,
-         Requirement(_has_function("hello.triple"), "the binary does not contain hello's triple function yet"),
-         Requirement(_prints("triple(14) = 42"), "main does not print triple(14) = 42 yet")],
-    ),
-    Exercise(
-        "write-through", "a store in main changes the value hello itself reports",
-        [_BUILDS, _RUNS,
-         Requirement(_prints("hello.Level() = 7"), "hello still reports its own level, not the 7 that main stores"),
-         Requirement(_main_stores_to("course/hello.level"), "main.main does not store into hello's symbol yet")],
-    ),
-    Exercise(
-        "one-definition", "hello's push links and both getters report hello's 5",
-        [_BUILDS, _RUNS, Requirement(_prints("hello.hidden=5 ciao.shadow=5"),
-                                     "the two getters do not both report 5 yet")],
-    ),
-    Exercise(
-        "method-receiver", "the 386 build of the pulled method returns 5 every time",
-        [Requirement(_goarch("386"), "this exercise must be checked on a GOARCH=386 build"),
-         _BUILDS, _RUNS, Requirement(_prints("value()=5"), "on 386 the pulled method still returns a wrong number")],
-        Options(goarch="386"),
-    ),
-    Exercise(
-        "private-field", "ciao reads the ticket's seat number through its copied type",
-        [_BUILDS, _RUNS, Requirement(_prints("seat = 42"), "ciao does not read the seat number 42 yet")],
-    ),
-    Exercise(
-        "annotated-pull", "the clock pull links on Go 1.27 with the linker check still on",
-        [Requirement(_no_check_switch, "solve it without switching the linker check off"),
-         _BUILDS, _RUNS, Requirement(_prints("clock is running: true"), "the program does not report a running clock yet")],
-    ),
-]}
+_HOW = {"load": r"^MOV\w*\s+\$?{sym}\S*\(SB\),", "store": r"^MOV\w*\s+.*,\s*{sym}\S*\(SB\)$",
+        "call": r"^(CALL|BL|JMP)\s+{sym}\(SB\)$", "any": r"{sym}\S*\(SB\)"}
 
 
-def judge(name: str, result: Result) -> Verdict:
-    """The verdict of exercise ``name`` on ``result`` (no side effects)."""
+def references(symbol: str, how: str = "any", function: str = "main.main", missing: str = "") -> Requirement:
+    """``function``'s listing loads, stores, calls (``how``) or otherwise names ``symbol``."""
+    rx = re.compile(_HOW[how].format(sym=re.escape(symbol)))
+
+    def holds(a: Attempt) -> bool:
+        fn = a.result.function(function)
+        return fn is not None and any(rx.search(r.text.strip()) for r in fn.instructions)
+    verb = {"load": "load", "store": "store into", "call": "call", "any": "reference"}[how]
+    return Requirement(holds, missing or f"{function} does not {verb} {symbol} yet", listing_rows(function))
+
+
+def references_package(package: str, function: str = "main.main", missing: str = "") -> Requirement:
+    """``function``'s listing names some symbol of ``package`` (a call, or a load after inlining)."""
+    rx = re.compile(r"(?:^|[\s,$])" + re.escape(package) + r"\.[^\s,]*\(SB\)")
+
+    def holds(a: Attempt) -> bool:
+        fn = a.result.function(function)
+        return fn is not None and any(rx.search(r.text) for r in fn.instructions)
+    return Requirement(holds, missing or f"{function} does not use package {package} yet", listing_rows(function))
+
+
+def keeps(path: str, *lines: str) -> Requirement:
+    """``path`` still holds each of ``lines`` (the file the exercise says to leave alone)."""
+    def holds(a: Attempt) -> bool:
+        have = {ln.strip() for ln in a.result.files.get(path, "").splitlines()}
+        return all(ln.strip() in have for ln in lines)
+    return Requirement(holds, f"{path} must stay as the exercise gave it",
+                       lambda a: [f"{path} should still have: {ln}" for ln in lines])
+
+
+def value_from(path: str, old: str, new: str, expect: str) -> Requirement:
+    """Rebuilt with ``old`` replaced by ``new`` in ``path``, the program prints ``expect``: the
+    value comes from the target at run time, not from a copy or a literal."""
+    def holds(a: Attempt) -> bool:
+        text = a.result.files.get(path, "")
+        if old not in text:
+            return False
+        again = a.rerun({**a.result.files, path: text.replace(old, new, 1)})
+        return again.outcome == "ok" and expect in again.stdout
+    return Requirement(holds, f"with {old} changed to {new} in {path} the program does not print {expect!r}, "
+                              "so the value does not come from there at run time", printed)
+
+
+def goarch(arch: str) -> Requirement:
+    """The result was built for ``arch``."""
+    return Requirement(lambda a: a.result.goarch == arch, f"this exercise must be checked on a GOARCH={arch} build")
+
+
+def without_ldflag(word: str, missing: str) -> Requirement:
+    """The build did not pass ``word`` to the linker."""
+    return Requirement(lambda a: word not in (a.result.options.ldflags or ""), missing)
+
+
+def predicted(missing: str = "") -> Requirement:
+    """The learner's prediction is the outcome that happened."""
+    return Requirement(lambda a: a.prediction == a.result.outcome,
+                       missing or "your prediction differs from what happened",
+                       lambda a: [f"you predicted {a.prediction}; it is {a.result.outcome}",
+                                  *(build_errors(a) if a.result.build_output.strip() else printed(a))])
+
+
+# -- the course's exercises ------------------------------------------------------------------------
+EXERCISES: dict[str, Exercise] = {}
+
+
+def register(exercise: Exercise) -> Exercise:
+    """Add (or replace) an exercise, so that ``check(exercise.name)`` knows it."""
+    EXERCISES[exercise.name] = exercise
+    return exercise
+
+
+_SECRET = '"the cellar door is blue"'
+for _ex in [
+    Exercise("export-secret", "main prints hello's secret through an exported name, without any directive", [
+        builds(), runs(),
+        no_directive("this exercise is about export rules, so solve it without //go:linkname"),
+        prints("the cellar door is blue", "main does not print hello's secret sentence yet"),
+        references_package("course/hello", missing="main.main never reaches into package hello yet"),
+        value_from("hello/hello.go", _SECRET, '"a green door"', "a green door")]),
+    Exercise("fix-unsafe", "the pull of hello's secret compiles and main prints it", [
+        builds(), runs(),
+        directive("course/hello.secret", "keep the //go:linkname directive that pulls course/hello.secret"),
+        keeps("hello/hello.go", f"var secret = {_SECRET}"),
+        references("course/hello.secret", missing="main.main does not read hello's secret symbol yet"),
+        prints("secret = the cellar door is blue", "main does not print hello's secret yet"),
+        value_from("hello/hello.go", _SECRET, '"a green door"', "secret = a green door")]),
+    Exercise("pull-function", "main's body-less triple runs hello's private code", [
+        builds(), runs(),
+        directive("course/hello.triple", "main needs a //go:linkname that binds triple to course/hello.triple"),
+        references("course/hello.triple", "call", missing="main.main does not call course/hello.triple yet"),
+        prints("triple(14) = 42", "main does not print triple(14) = 42 yet"),
+        value_from("hello/hello.go", "3 * n", "4 * n", "triple(14) = 56")]),
+    Exercise("write-through", "a store in main changes the value hello itself reports", [
+        builds(), runs(),
+        directive("course/hello.level", "main needs a //go:linkname that binds its level to course/hello.level"),
+        keeps("hello/hello.go", "var level int64 = 1", "func Level() int64 { return level }"),
+        references("course/hello.level", "store", missing="main.main does not store into hello's symbol yet"),
+        prints("hello.Level() = 7", "hello still reports its own level, not the 7 that main stores")]),
+    Exercise("one-definition", "hello's push links and both getters report hello's 5", [
+        builds(), runs(),
+        keeps("hello/hello.go", "//go:linkname hidden table/ciao.shadow", "var hidden int64 = 5"),
+        prints("hello.hidden=5 ciao.shadow=5", "the two getters do not both report 5 yet"),
+        value_from("hello/hello.go", "var hidden int64 = 5", "var hidden int64 = 6", "hello.hidden=6 ciao.shadow=6")]),
+    Exercise("method-receiver", "the 386 build of the pulled method returns 5 every time", [
+        goarch("386"), builds(), runs(),
+        directive("full/hello.Box.value", "keep the //go:linkname that pulls full/hello.Box.value"),
+        prints("value()=5", "on 386 the pulled method still returns a wrong number"),
+        value_from("hello/hello.go", "var hidden int64 = 5", "var hidden int64 = 9", "value()=9")],
+        Options(goarch="386")),
+    Exercise("private-field", "ciao reads the ticket's seat number through its copied type", [
+        builds(), runs(),
+        directive("full/hello.newTicket", "keep the //go:linkname that pulls full/hello.newTicket"),
+        prints("seat = 42", "ciao does not read the seat number 42 yet"),
+        value_from("hello/hello.go", "seat: 42", "seat: 43", "seat = 43")]),
+    Exercise("annotated-pull", "the clock pull links on Go 1.27 with the linker check still on", [
+        without_ldflag("checklinkname", "solve it without switching the linker check off"),
+        builds(), runs(),
+        Requirement(lambda a: any(re.search(r"//go:linkname\s+\S+\s+runtime\.\w+", s) for s in a.result.files.values()),
+                    "the clock must still be pulled from the runtime with //go:linkname"),
+        Requirement(lambda a: any(re.match(r"^CALL runtime\.\w+\(SB\)$", r.text.strip())
+                                  for fn in a.result.functions for r in fn.instructions),
+                    "the program does not call a runtime function for the clock", listing_rows()),
+        prints("clock is running: true", "the program does not report a running clock yet")]),
+    Exercise("predict-duplicate", "you predicted what two definitions of one symbol do", [predicted()],
+             predict=True),
+    Exercise("predict-lockdown", "you predicted what Go 1.27 does with a pull of an unannotated std symbol",
+             [predicted()], predict=True),
+]:
+    register(_ex)
+
+
+def judge(name: str, result: Result, prediction: str | None = None,
+          rerun: Callable[[dict[str, str]], Result] | None = None) -> Verdict:
+    """The verdict of exercise ``name`` on ``result``.  ``rerun`` rebuilds changed files for
+    value checks (default: a scratch session with the same options and Go version)."""
     exercise = _exercise(name)
+    if exercise.predict and prediction not in OUTCOMES:
+        return Verdict(name, False, f'Not yet: write your prediction first: check("{name}", prediction="…"), '
+                                    f"one of {', '.join(OUTCOMES)}.")
+    attempt = Attempt(result, rerun or _scratch_rerun(result), prediction)
     for req in exercise.requirements:
-        if not req.holds(result):
-            return Verdict(name, False, f"Not yet: {req.missing}.")
+        if not req.holds(attempt):
+            return Verdict(name, False, f"Not yet: {req.missing}.", req.show(attempt) if req.show else [])
     return Verdict(name, True, f"Done: {exercise.goal}.")
 
 
-def check(name: str, result: Result | None = None, session=None) -> Verdict:
+def check(name: str, result: Result | None = None, session=None, prediction: str | None = None) -> Verdict:
     """Judge ``result``, or build and run the live module of ``session`` (default: the kernel's).
 
     Never raises for a program that fails to build: that is a "Not yet" verdict.
@@ -165,7 +301,18 @@ def check(name: str, result: Result | None = None, session=None) -> Verdict:
             result = session.run(exercise.options.copy())
         except CaseError:
             return Verdict(name, False, "Not yet: the module is empty, run the exercise cell first.")
-    return judge(name, result)
+    return judge(name, result, prediction, _scratch_rerun(result, session))
+
+
+def _scratch_rerun(result: Result, session: Session | None = None) -> Callable[[dict[str, str]], Result]:
+    """Rebuild changed files in a separate workspace (the learner's stays as it is)."""
+    def rerun(files: dict[str, str]) -> Result:
+        with Session(toolchain=session.toolchain if session else None) as scratch:
+            scratch.workspace.write_many(files)
+            opts = result.options.copy()
+            opts.expect, opts.expect_stdout, opts.expect_ref = None, [], []
+            return scratch.run(opts)
+    return rerun
 
 
 def _exercise(name: str) -> Exercise:

@@ -34,6 +34,7 @@ class Options:
     objdump: list[str] = field(default_factory=list)  # symbol regexes; empty: functions in the module
     no_objdump: bool = False
     no_run: bool = False  # build and disassemble only (e.g. for a GOARCH this machine cannot run)
+    unfold: bool = False  # show the stack check, morestack tail and inlined code open
     expect: str | None = None
     expect_stdout: list[str] = field(default_factory=list)  # TEXT (substring) or /REGEX/
     expect_ref: list[str] = field(default_factory=list)     # [!][FUNC:]SYMBOL
@@ -121,6 +122,7 @@ TABLE: tuple[Spec, ...] = (
          "default: functions in the module", kind="list", metavar="REGEX"),
     Spec("no_objdump", "skip the disassembly", kind="flag"),
     Spec("no_run", "build and disassemble without running (e.g. --goarch arm64 on an amd64 machine)", kind="flag"),
+    Spec("unfold", "show the folded rows open: stack check, morestack tail and inlined code", kind="flag"),
     Spec("expect", "the outcome this run should show: " + ", ".join(OUTCOMES)
          + "; with several columns one for all, or one per column (ok,link-error)", columns=True, metavar="OUTCOME"),
     Spec("expect_stdout", "text the program's stdout must contain, or /REGEX/ it must match (repeatable; "
@@ -175,13 +177,20 @@ def split_list(value: str | None) -> list[str]:
 _TRUE, _FALSE = {"true", "yes", "on", "1", ""}, {"false", "no", "off", "0"}
 
 
-def apply_header(pairs: list[tuple[str, str]], base: Options | None = None, where: str = "txtar header") -> Options:
-    """``base`` updated with a txtar comment's ``key: value`` pairs; repeatable keys accumulate."""
+HEADER_KEYS = tuple(flag_of(spec.name) for spec in TABLE if spec.header)
+
+
+def apply_header(lines: list[tuple], base: Options | None = None, where: str = "txtar header") -> Options:
+    """``base`` updated with a txtar comment's ``key: value`` lines (``(key, value)`` or
+    ``(line, key, value)``); repeatable keys accumulate; an unknown key is a :class:`CaseError`
+    naming the file, the line and the known keys."""
     opts = base.copy() if base else Options()
-    for key, value in pairs:
+    for item in lines:
+        line, (key, value) = (item[0] if len(item) == 3 else None), item[-2:]
         spec = BY_NAME.get(key.replace("-", "_"))
         if spec is None or not spec.header:
-            continue
+            at = f" line {line}" if line else ""
+            raise CaseError(f"{where}{at}: unknown header key {key!r}; the keys are {', '.join(HEADER_KEYS)}")
         try:
             if spec.kind == "list":
                 getattr(opts, spec.name).append(value)
@@ -196,38 +205,43 @@ def apply_header(pairs: list[tuple[str, str]], base: Options | None = None, wher
     return opts
 
 
-def check_options(opts: Options, columns: int = 1) -> None:
-    """Raise :class:`CaseError` for an option value no run could use."""
+def check_options(opts: Options, columns: int = 1, where: str | None = None) -> None:
+    """Raise :class:`CaseError` for an option value no run could use.  ``where`` names a txtar
+    file whose header gave the options (the message then names its keys, not flags)."""
+    def name(option: str) -> str:
+        return f"{where} {flag_of(option)}:" if where else f"--{flag_of(option)}"
+
     if columns <= 1 and opts.expect and "," in opts.expect:
-        raise CaseError("--expect takes one outcome here; a list such as ok,link-error is for "
+        raise CaseError(f"{name('expect')} takes one outcome here; a list such as ok,link-error is for "
                         "several --go/--goarch columns")
     wants = [w for w in (_per_column("expect", opts.expect, columns) if opts.expect else []) if w]
     for want in wants:
         if want not in OUTCOMES:
-            raise CaseError(f"--expect {want}: choose one of {', '.join(OUTCOMES)}")
+            raise CaseError(f"{name('expect')} {want}: choose one of {', '.join(OUTCOMES)}")
     if opts.goarch and opts.goarch not in GOARCHES:
-        raise CaseError(f"--goarch {opts.goarch}: not a Go architecture; choose one of {', '.join(sorted(GOARCHES))}")
+        raise CaseError(f"{name('goarch')} {opts.goarch}: not a Go architecture; choose one of "
+                        f"{', '.join(sorted(GOARCHES))}")
     if opts.timeout is not None and not (0 < opts.timeout < math.inf):
-        raise CaseError("--timeout must be a positive number of seconds")
+        raise CaseError(f"{name('timeout')} must be a positive number of seconds")
     for regex in opts.objdump:
-        _check_regex("objdump", regex)
+        _check_regex(name("objdump"), regex)
     for text in opts.expect_stdout:
         if len(text) > 1 and text.startswith("/") and text.endswith("/"):
-            _check_regex("expect-stdout", text[1:-1])
+            _check_regex(name("expect_stdout"), text[1:-1])
     for ref in opts.expect_ref:
         if not ref.lstrip("!").strip():
-            raise CaseError("--expect-ref needs a symbol, e.g. --expect-ref main.main:course/hello.secret")
+            raise CaseError(f"{name('expect_ref')} needs a symbol, e.g. main.main:course/hello.secret")
     if columns > 1:
         for name in ("expect_stdout", "expect_ref"):
             for value in getattr(opts, name):
                 _per_column(name, value, columns)
 
 
-def _check_regex(flag: str, regex: str) -> None:
+def _check_regex(name: str, regex: str) -> None:
     try:
         re.compile(regex)
     except re.error as exc:
-        raise CaseError(f"--{flag} {regex!r} is not a valid regular expression ({exc})") from None
+        raise CaseError(f"{name} {regex!r} is not a valid regular expression ({exc})") from None
 
 
 def merge(case: Options | None, given: Options) -> Options:

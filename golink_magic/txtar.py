@@ -71,9 +71,14 @@ def format(archive: Archive) -> str:  # noqa: A001 - mirrors golang.org/x/tools/
 def header_options(comment: str) -> list[tuple[str, str]]:
     """``(key, value)`` of each ``key: value`` line of an archive comment, in order (a key may
     repeat; ``#`` lines and prose are ignored)."""
+    return [(key, value) for _, key, value in header_lines(comment)]
+
+
+def header_lines(comment: str) -> list[tuple[int, str, str]]:
+    """``(line number, key, value)`` of each ``key: value`` line of an archive comment."""
     found = []
-    for line in comment.splitlines():
+    for n, line in enumerate(comment.splitlines(), 1):
         m = _OPTION.match(line.strip())
         if m:
-            found.append((m.group("key"), m.group("value")))
+            found.append((n, m.group("key"), m.group("value")))
     return found

@@ -25,15 +25,15 @@ from html import escape
 from pygments.lexers import GoLexer
 from pygments.token import Token
 
-from .compare import CaseTable, Diff, RowDiff, diff_rows
-from .objdump import operands, symbol_of
-from .result import BUILD_MESSAGE, Function, Instruction, Result
+from .compare import CaseTable, Diff, diff_rows
+from .listing_html import (AsmStyle, Links, Symbols, count, cut_note, function_block, reading_guide, row_key,
+                           segments, select_functions)
+from .result import BUILD_MESSAGE, Function, Result
 from .workspace import linknames
 
 PAYLOAD_LIMIT = 250_000   # bytes of HTML per view
 TEXT_CAP = 16_000         # characters of stdout/stderr/build output shown per stream
 SOURCE_CAP = 60_000       # bytes of highlighted source per view
-PALETTE = (210, 30, 130, 280, 0, 170, 55, 320, 95, 250)  # hues, far apart in order
 
 _CSS = """
 .glm{--glm-fg:var(--jp-content-font-color1,#1f1f1f);--glm-dim:var(--jp-content-font-color2,#616161);
@@ -99,17 +99,25 @@ font-family:var(--jp-ui-font-family,system-ui,sans-serif)}
 .glm-ts{color:var(--jp-mirror-editor-string-color,#ba2121)}.glm-tc{color:var(--jp-mirror-editor-comment-color,#3d7b7b);font-style:italic}
 .glm-tn{color:var(--jp-mirror-editor-number-color,#080)}.glm-tf{color:var(--jp-mirror-editor-def-color,#0000ff)}
 .glm-tb{color:var(--jp-mirror-editor-builtin-color,#008000)}.glm-to{color:var(--jp-mirror-editor-operator-color,#aa22ff)}
+.glm-op[title],.glm-ins span[title],.glm-chip[title]{cursor:help}
+.glm-sy{border-radius:2px}.glm a.glm-to,.glm a.glm-jmp{color:inherit;text-decoration:underline dotted}
+.glm-lnrow{box-shadow:inset -3px 0 var(--jp-warn-color0,#b35900)}
+.glm-target .glm-ins::after{content:" ◂";color:var(--glm-dim)}
+.glm-gk{font-weight:700;font-family:var(--glm-mono)}.glm-guide{padding:1px 8px 1px 1.5em;white-space:normal;font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:.92em}
 """
 
 # Appended to the per-view rules `.ROOT:has(.KEY:hover) .KEY` (one per linked source line).
 _HOVER = "{background:hsla(var(--glm-h,45),85%,55%,.42);outline:1px solid hsla(var(--glm-h,45),70%,45%,.9)}"
+# Appended to the rules lighting a symbol's operands and declaring lines, and a jump with its target.
+_SYM_HOVER = ("{background:rgba(25,118,210,.22);outline:2px solid var(--jp-brand-color1,#1976d2);"
+              "outline-offset:-1px;font-weight:700}")
+_JUMP_HOVER = "{background:rgba(255,193,7,.4);outline:1px dashed #b35900}"
 
 _LEXER = GoLexer(stripnl=False, ensurenl=False)
 _TOKEN_CLASSES = (
     (Token.Comment, "tc"), (Token.Keyword.Type, "tt"), (Token.Keyword, "tk"), (Token.Literal.String, "ts"),
     (Token.Literal.Number, "tn"), (Token.Name.Builtin, "tb"), (Token.Name.Function, "tf"), (Token.Operator, "to"),
 )
-_CALLS = re.compile(r"^(CALL|JMP|RET|J[A-Z]+)\b")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,43 +177,13 @@ def render_diff_text(d: Diff) -> str:
 # building blocks
 
 
-@dataclass
-class _Links:
-    """Colour and hover classes for source keys (``PATH:LINE``) within one view."""
-
-    prefix: str = ""
-    colour: dict[str, int] = field(default_factory=dict)
-    hover: dict[str, str] = field(default_factory=dict)
-
-    def add(self, key: str, coloured: bool = True) -> None:
-        if key not in self.hover:
-            self.hover[key] = f"glm-k{self.prefix}{len(self.hover)}"
-        if coloured and key not in self.colour:
-            self.colour[key] = len(self.colour) % len(PALETTE)
-
-    def classes(self, key: str | None) -> str:
-        if key is None or key not in self.hover:
-            return ""
-        out = f" {self.hover[key]}"
-        if key in self.colour:
-            out += f" glm-lk glm-c{self.colour[key]}"
-        return out
-
-    def rules(self, root: str) -> str:
-        return ",".join(f".{root}:has(.{k}:hover) .{k}" for k in self.hover.values())
-
-
 def _key(path: str, line: int) -> str:
     return f"{path}:{line}"
 
 
-def _row_key(row: Instruction) -> str | None:
-    return None if row.external or row.line <= 0 or not row.file else _key(row.file, row.line)
-
-
-def _link_rows(links: _Links, source_keys: set[str], functions: list[Function]) -> None:
+def _link_rows(links: Links, source_keys: set[str], functions: list[Function]) -> None:
     """Colour, in source order, every source line that produced a listed instruction."""
-    wanted = {_row_key(r) for fn in functions for r in fn.instructions} & source_keys
+    wanted = {row_key(r) for fn in functions for r in fn.instructions} & source_keys
     order = {k: i for i, k in enumerate(sorted(source_keys, key=_source_order))}
     for key in sorted(wanted, key=order.__getitem__):
         links.add(key)
@@ -237,9 +215,9 @@ def _highlight_lines(path: str, text: str) -> list[str]:
     return lines
 
 
-def _source_block(path: str, text: str, links: _Links, marks: set[int] = frozenset(), errors: set[int] = frozenset(),
+def _source_block(path: str, text: str, links: Links, marks: set[int] = frozenset(), errors: set[int] = frozenset(),
                   directives: set[int] = frozenset(), only: set[int] | None = None,
-                  budget: int | None = None) -> str:
+                  budget: int | None = None, symbols: Symbols | None = None) -> str:
     rows, size = [], 0
     lines = _highlight_lines(path, text)
     for n, html in enumerate(lines, 1):
@@ -253,7 +231,8 @@ def _source_block(path: str, text: str, links: _Links, marks: set[int] = frozens
         cls += " glm-add" if n in marks else ""
         cls += " glm-err" if n in errors else ""
         cls += " glm-lnkline" if n in directives else ""
-        rows.append(f'<div class="{cls}" data-src="{escape(key)}"><span class="glm-ln">{n}</span>'
+        sym_cls, syms = symbols.line_attrs(path, n) if symbols else ("", "")
+        rows.append(f'<div class="{cls}{sym_cls}" data-src="{escape(key)}"{syms}><span class="glm-ln">{n}</span>'
                     f'<span class="glm-tx">{html}</span></div>')
         size += len(rows[-1])
     return f'<div class="glm-file"><div class="glm-path">{escape(path)}</div>{"".join(rows)}</div>'
@@ -317,7 +296,7 @@ def _stream(title: str, text: str, extra_cls: str = "") -> str:
     return f'<div class="glm-sec">{title}</div><pre class="glm-pre{extra_cls}">{escape(shown)}</pre>{more}'
 
 
-def _output_block(result: Result, links: _Links, changed: bool = False) -> str:
+def _output_block(result: Result, links: Links, changed: bool = False) -> str:
     """Badge, exit status, stdout/stderr, build messages (file:line linked), notes, commands."""
     status = []
     if result.exit_code not in (None, 0):
@@ -351,176 +330,12 @@ def _output_block(result: Result, links: _Links, changed: bool = False) -> str:
 # assembly
 
 
-def segments(fn: Function) -> list[tuple[str, list[Instruction]]]:
-    """The function's rows in runs of one kind: ``check`` (stack-check prologue), ``body``,
-    ``inlined`` (code inlined from outside the module), ``tail`` (the ``morestack`` call and the
-    jump back) and ``padding`` (``INT $0x3``)."""
-    rows = fn.instructions
-    kinds = ["inlined" if r.external else "body" for r in rows]
-    for i, r in enumerate(rows):
-        if r.text.strip() == "INT $0x3":
-            kinds[i] = "padding"
-    for i, r in enumerate(rows[:8]):
-        m = re.match(r"^J(?:BE|LS|CS)\s+0x([0-9a-f]+)$", r.text.strip())
-        if not m:
-            continue
-        target = next((k for k, x in enumerate(rows) if x.pc == int(m.group(1), 16)), None)
-        if target is not None and any(x.text.startswith("CMP") for x in rows[:i]) and \
-                any("morestack" in x.text for x in rows[target:]):
-            kinds[: i + 1] = ["check"] * (i + 1)
-            kinds[target:] = ["padding" if k == "padding" else "tail" for k in kinds[target:]]
-        break
-    out: list[tuple[str, list[Instruction]]] = []
-    for kind, row in zip(kinds, rows):
-        if out and out[-1][0] == kind:
-            out[-1][1].append(row)
-        else:
-            out.append((kind, [row]))
-    return out
-
-
 def _directive_lines(files: dict[str, str]) -> dict[str, set[int]]:
     """Path → numbers of its ``//go:linkname`` lines."""
     found: dict[str, set[int]] = {}
     for ln in linknames(files):
         found.setdefault(ln.path, set()).add(ln.line)
     return found
-
-
-def _linkname_titles(files: dict[str, str]) -> dict[str, str]:
-    """Target symbol → tooltip naming the directive that made the source reach it."""
-    titles: dict[str, list[str]] = {}
-    for ln in linknames(files):
-        titles.setdefault(ln.target, []).append(f"//go:linkname {ln.local.split('.', 1)[-1]} {ln.target} ({ln.path}:{ln.line})")
-    return {k: "; ".join(v) for k, v in titles.items()}
-
-
-def _instruction_html(text: str, marks: tuple[int, ...], titles: dict[str, str]) -> str:
-    ops = operands(text)
-    html = []
-    for i, op in enumerate(ops):
-        piece = escape(op)
-        sym = symbol_of(op)
-        if sym in titles:
-            piece = f'<span class="glm-lnk" title="{escape(titles[sym])}">{piece}</span>'
-        if i == 0 and _CALLS.match(op):
-            piece = f'<span class="glm-call">{piece}</span>'
-        if i in marks:
-            piece = f'<mark class="glm-chg">{piece}</mark>'
-        html.append(piece)
-    return html[0] + (" " + ", ".join(html[1:]) if len(html) > 1 else "")
-
-
-@dataclass
-class _AsmStyle:
-    links: _Links
-    titles: dict[str, str]
-    show_pc: bool = False
-    unfold: bool = False
-    short_labels: bool = False  # narrow table cells: `:13` for lines of the function's own file
-
-
-def _row_html(row: Instruction, st: _AsmStyle, kind: str = "same", marks: tuple[int, ...] = ()) -> str:
-    key = _row_key(row)
-    label = f"{row.file}:{row.line}" if row.line > 0 else (row.file or "?")
-    shown = f":{row.line}" if st.short_labels and not row.external and row.line > 0 else label
-    cls = "glm-row" + st.links.classes(key)
-    cls += " glm-ext" if row.external else ""
-    cls += {"added": " glm-add", "changed": " glm-changed"}.get(kind, "")
-    attr = f' data-src="{escape(key)}"' if key else f' data-origin="{escape(label)}"'
-    pc = f'<span class="glm-pc">{row.pc:x}</span><span class="glm-hex">{row.hex}</span>' if st.show_pc else ""
-    return (f'<div class="{cls}"{attr}>{pc}<span class="glm-lab" title="{escape(label)}">{escape(shown)}</span>'
-            f'<span class="glm-ins">{_instruction_html(row.text, marks, st.titles)}</span></div>')
-
-
-def _fold(summary: str, body: str, open_: bool = False) -> str:
-    return (f'<details class="glm-fold"{" open" if open_ else ""}><summary><span class="glm-chip">{escape(summary)}</span>'
-            f"</summary>{body}</details>")
-
-
-def _origins(rows: list[Instruction]) -> str:
-    seen: list[str] = []
-    for r in rows:
-        label = f"{r.file}:{r.line}"
-        if label not in seen:
-            seen.append(label)
-    return seen[0] + (f" +{len(seen) - 1} more" if len(seen) > 1 else "")
-
-
-_SUMMARY = {"check": "stack check", "tail": "morestack tail", "padding": "padding INT $0x3"}
-
-
-def _rows(n: int, word: str = "row") -> str:
-    return f"{n} {word}" + ("s" if n != 1 else "")
-
-
-def _function_rows(fn: Function, st: _AsmStyle, budget: list[int], diffs: list[RowDiff] | None = None) -> tuple[str, int]:
-    """HTML of a function's rows (folded segments), spending ``budget[0]`` bytes; returns (html, rows cut)."""
-    info = {id(d.new): d for d in diffs or [] if d.new is not None}
-    removed_before: dict[int, int] = {}
-    if diffs:
-        pending = 0
-        for d in diffs:
-            if d.kind == "removed":
-                pending += 1
-            elif pending:
-                removed_before[id(d.new)] = pending
-                pending = 0
-        if pending:
-            removed_before[-1] = pending
-    parts: list[str] = []
-    cut = 0
-    for kind, rows in segments(fn):
-        body = []
-        for r in rows:
-            if budget[0] <= 0:
-                cut += 1
-                continue
-            d = info.get(id(r))
-            html = ""
-            if id(r) in removed_before:
-                html += f'<div class="glm-removed">− {_rows(removed_before[id(r)])} of the baseline not here</div>'
-            html += _row_html(r, st, d.kind if d else "same", d.marks if d else ())
-            budget[0] -= len(html)
-            body.append(html)
-        if not body:
-            continue
-        html = "".join(body)
-        if kind == "body":
-            parts.append(html)
-        elif kind == "inlined":
-            parts.append(_fold(f"inlined from {_origins(rows)} · {_rows(len(rows))}", html, st.unfold))
-        else:
-            parts.append(_fold(f"{_SUMMARY[kind]} · {_rows(len(rows))}", html))
-    if -1 in removed_before:
-        parts.append(f'<div class="glm-removed">− {_rows(removed_before[-1])} of the baseline not here</div>')
-    return "".join(parts), cut
-
-
-def _function_block(fn: Function, st: _AsmStyle, budget: list[int], diffs: list[RowDiff] | None = None,
-                    header: bool = True) -> tuple[str, int]:
-    body, cut = _function_rows(fn, st, budget, diffs)
-    head = ""
-    if header:
-        where = escape(fn.file) if fn.file else "?"
-        head = (f'<div class="glm-fnh"><span class="glm-sym">{escape(fn.symbol)}</span> '
-                f'<span class="glm-dim">{where} · {_rows(len(fn.instructions))}</span></div>')
-    return f'<div class="glm-fn">{head}{body}</div>', cut
-
-
-def _cut_note(cut: int) -> str:
-    if not cut:
-        return ""
-    return (f'<div class="glm-more">… {cut:,} more rows not shown (view size limit): pick a function or '
-            "narrow the listing with --objdump REGEX</div>")
-
-
-def select_functions(result: Result, function: str | None) -> list[Function]:
-    """The result's functions whose symbol matches regex ``function`` (all when None)."""
-    if not function:
-        return list(result.functions)
-    rx = re.compile(function)
-    return [f for f in result.functions if rx.search(f.symbol)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -532,28 +347,28 @@ def _root(kind: str, *parts: str) -> str:
     return f"glm-{kind}{digest}"
 
 
-def _page(root: str, links: _Links, body: str, extra_css: str = "") -> str:
-    rules = links.rules(root)
-    hover = rules + _HOVER if rules else ""
-    return f'<div class="glm {root}"><style>{_CSS}{hover}{extra_css}</style>{body}</div>'
+def _page(root: str, links: Links, body: str, extra_css: str = "", styles: tuple[AsmStyle, ...] = ()) -> str:
+    rules = [links.rules(root) + _HOVER if links.hover else ""]
+    symbols = ",".join(r for r in (st.symbols.rules(root) for st in styles) if r)
+    jumps = ",".join(r for r in (st.jump_rules() for st in styles) if r)
+    rules += [symbols + _SYM_HOVER if symbols else "", jumps + _JUMP_HOVER if jumps else ""]
+    return f'<div class="glm {root}"><style>{_CSS}{"".join(rules)}{extra_css}</style>{body}</div>'
 
 
-def render_html(result: Result, function: str | None = None, show_pc: bool = False, unfold: bool = False) -> str:
-    """The three-pane view of one result.
+def _no_listing(result: Result, fns: list[Function], function: str | None) -> str:
+    if not result.functions:
+        why = ("no function matched --objdump " + ", ".join(result.options.objdump)
+               if result.options.objdump and result.outcome not in ("compile-error", "link-error")
+               else "no listing (the build failed, or --no-objdump)")
+        return f'<div class="glm-meta">{escape(why)}</div>'
+    if not fns:
+        return f'<div class="glm-meta">no function matches {escape(function or "")}</div>'
+    return ""
 
-    ``function`` is a regex choosing the functions shown (default all); ``show_pc`` adds the
-    PC and instruction bytes; ``unfold`` opens the folds of code inlined from outside the module.
-    """
-    fns = select_functions(result, function)
-    links = _Links()
-    source_keys = _source_keys(result.files)
-    _link_rows(links, source_keys, fns)
-    errors = _build_errors(result)
-    for key in errors:
-        if key in source_keys:
-            links.add(key, coloured=False)
+
+def _sources(result: Result, links: Links, errors: dict, symbols: Symbols) -> tuple[list[str], int]:
+    """The source pane's file blocks, within :data:`SOURCE_CAP`; (blocks, bytes)."""
     directives = _directive_lines(result.files)
-
     source, size = [], 0
     for path, text in _source_files(result.files):
         if size > SOURCE_CAP:
@@ -561,37 +376,55 @@ def render_html(result: Result, function: str | None = None, show_pc: bool = Fal
             continue
         err_lines = {int(k.rpartition(":")[2]) for k in errors if k.rpartition(":")[0] == path}
         block = _source_block(path, text, links, errors=err_lines, directives=directives.get(path, set()),
-                              budget=SOURCE_CAP - size)
+                              budget=SOURCE_CAP - size, symbols=symbols)
         size += len(block)
         source.append(block)
+    return source, size
+
+
+def render_html(result: Result, function: str | None = None, show_pc: bool = False, unfold: bool | None = None) -> str:
+    """The three-pane view of one result.
+
+    ``function`` is a regex choosing the functions shown (default all); ``show_pc`` adds the
+    PC and instruction bytes; ``unfold`` opens the folds (stack check, morestack tail, code
+    inlined from outside the module; default: the result's ``--unfold`` option).
+    """
+    unfold = result.options.unfold if unfold is None else unfold
+    fns = select_functions(result, function)
+    root = _root("v", result.go_version, str(result.files), str(len(fns)))
+    links = Links()
+    source_keys = _source_keys(result.files)
+    _link_rows(links, source_keys, fns)
+    errors = _build_errors(result)
+    for key in errors:
+        if key in source_keys:
+            links.add(key, coloured=False)
+    st = AsmStyle(links, Symbols.of(result), result.goarch, root, show_pc, unfold)
+    for fn in fns:
+        st.anchor(fn)
+    source, size = _sources(result, links, errors, st.symbols)
     output = _output_block(result, links)
-    st = _AsmStyle(links, _linkname_titles(result.files), show_pc, unfold)
-    budget = [PAYLOAD_LIMIT - 24_000 - size - len(output) - 80 * len(links.hover)]
+    budget = [PAYLOAD_LIMIT - 30_000 - size - len(output) - 80 * len(links.hover)]
     asm, cut = [], 0
     for fn in fns:
-        html, c = _function_block(fn, st, budget)
+        html, c = function_block(fn, st, budget)
         asm.append(html)
         cut += c
-    if not result.functions:
-        why = ("no function matched --objdump " + ", ".join(result.options.objdump)
-               if result.options.objdump and result.outcome not in ("compile-error", "link-error")
-               else "no listing (the build failed, or --no-objdump)")
-        asm.append(f'<div class="glm-meta">{escape(why)}</div>')
-    elif not fns:
-        asm.append(f'<div class="glm-meta">no function matches {escape(function or "")}</div>')
+    asm.append(_no_listing(result, fns, function))
     title = f'{escape(result.name)} · ' if result.name else ""
     n_rows = sum(len(f.instructions) for f in fns)
+    guide = reading_guide(result.goarch) if fns else ""
     body = (
         '<div class="glm-panes">'
         f'<div class="glm-pane glm-source"><div class="glm-title">{title}Source <span class="glm-dim">'
-        f'{_rows(len(result.files), "file")}</span></div><div class="glm-scroll">{"".join(source)}</div></div>'
+        f'{count(len(result.files), "file")}</span></div><div class="glm-scroll">{"".join(source)}</div></div>'
         f'<div class="glm-pane glm-output"><div class="glm-title">Output {_badge(result.outcome)}</div>'
         f'<div class="glm-scroll">{output}</div></div>'
-        f'<div class="glm-pane glm-asm"><div class="glm-title">Assembly <span class="glm-dim">{_rows(len(fns), "function")} · '
-        f'{_rows(n_rows)}</span></div><div class="glm-scroll">{"".join(asm)}{_cut_note(cut)}</div></div>'
+        f'<div class="glm-pane glm-asm"><div class="glm-title">Assembly <span class="glm-dim">{count(len(fns), "function")} · '
+        f'{count(n_rows)}</span></div><div class="glm-scroll">{guide}{"".join(asm)}{cut_note(cut)}</div></div>'
         "</div>"
     )
-    return _page(_root("v", result.go_version, str(result.files), str(len(fns))), links, body, _label_width(fns))
+    return _page(root, links, body, _label_width(fns), (st,))
 
 
 def _label_width(fns: list[Function]) -> str:
@@ -601,83 +434,105 @@ def _label_width(fns: list[Function]) -> str:
 
 def render_diff_html(d: Diff, show_pc: bool = False) -> str:
     """Result ``b``'s listing with the rows and operands that differ from ``a`` marked."""
-    links = _Links()
+    root = _root("d", d.a.go_version, d.b.go_version, str(d.b.files))
+    links = Links()
     _link_rows(links, _source_keys(d.b.files), d.b.functions)
-    st = _AsmStyle(links, _linkname_titles(d.b.files), show_pc)
+    st = AsmStyle(links, Symbols.of(d.b), d.b.goarch, root, show_pc)
+    for fn in d.b.functions:
+        st.anchor(fn)
     budget = [PAYLOAD_LIMIT - 30_000]
     by_symbol = {f.symbol: f for f in d.b.functions}
     parts, cut = [], 0
     for fd in d.functions:
         fn = by_symbol.get(fd.symbol) or Function(fd.symbol, "", [])
-        html, c = _function_block(fn, st, budget, fd.rows)
+        html, c = function_block(fn, st, budget, fd.rows)
         parts.append(html)
         cut += c
-    files = "".join(_source_block(p, d.b.files[p], links, marks=lines, only=lines) for p, lines in d.changed_files.items())
+    files = "".join(_source_block(p, d.b.files[p], links, marks=lines, only=lines, symbols=st.symbols)
+                    for p, lines in d.changed_files.items())
     head = (f'<div class="glm-meta">{escape(d.a.name or "a")} {_badge(d.a.outcome)} → {escape(d.b.name or "b")} '
             f'{_badge(d.b.outcome)}{"" if d.same_output else " · output differs"}</div>')
     body = (f'<div class="glm-pane">{head}{_stream("stdout", d.b.stdout, "" if d.same_output else " glm-changed")}'
-            f'{files}{"".join(parts)}{_cut_note(cut)}</div>')
-    return _page(_root("d", d.a.go_version, d.b.go_version, str(d.b.files)), links, body, _label_width(d.b.functions))
+            f'{files}{"".join(parts)}{cut_note(cut)}</div>')
+    return _page(root, links, body, _label_width(d.b.functions), (st,))
 
 
-def render_table(table: CaseTable, unfold: bool = False) -> str:
+def _table_row(i: int, row, table: CaseTable, root: str, unfold: bool, per_row_budget: int) -> tuple[str, AsmStyle]:
+    """One ``<tr>`` of the case table and the style whose hover rules it needs."""
+    r = row.result
+    links = Links(prefix=f"{i}_")
+    fns = [row.function] if row.function else []
+    _link_rows(links, {k for k in _source_keys(r.files) if k.rpartition(":")[0] in table.columns}, fns)
+    st = AsmStyle(links, Symbols.of(r, prefix=f"{i}_"), r.goarch, root, table.show_pc, unfold, short_labels=True,
+                  scope=f"{i}_")
+    directives = _directive_lines(r.files)
+    cells = []
+    for path in table.columns:
+        text = r.files.get(path)
+        cells.append('<td class="glm-src"><div class="glm-cell">' + (
+            _source_block(path, text, links, marks=row.changed_lines.get(path, set()),
+                          directives=directives.get(path, set()), symbols=st.symbols)
+            if text is not None else '<div class="glm-meta">—</div>') + "</div></td>")
+    out = _output_block(r, links, changed=row.output_changed)
+    asm, cut = function_block(row.function, st, [per_row_budget], row.rows, header=False) if row.function \
+        else ('<div class="glm-meta">no such function</div>', 0)
+    base = ' <span class="glm-base">(baseline)</span>' if row.is_baseline else ""
+    html = (f'<tr class="glm-trow" data-case="{escape(row.label)}"><td class="glm-label">{escape(row.label)}{base}'
+            f"<br>{_badge(r.outcome)}</td>{''.join(cells)}<td class=\"glm-otd\"><div class=\"glm-cell\">{out}</div></td>"
+            f'<td class="glm-atd"><div class="glm-cell glm-asm">{asm}{cut_note(cut)}</div></td></tr>')
+    return html, st
+
+
+def render_table(table: CaseTable, unfold: bool | None = None) -> str:
     """The case table: one row per result with the chosen file columns, the output and the
     chosen function's assembly, differences from the baseline row marked."""
+    unfold = any(r.options.unfold for r in table.results) if unfold is None else unfold
     rows = table.rows()
+    root = _root("t", *(r.go_version + str(r.files) for r in table.results), str(table.baseline))
     head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
     fn_name = next((r.function.symbol for r in rows if r.function), table.function or "main.main")
     body = [f"<tr><th>case</th>{head}<th>output</th><th>assembly of {escape(fn_name)}</th></tr>"]
-    all_links = _Links()
+    all_links, styles = Links(), []
     per_row_budget = (PAYLOAD_LIMIT - 40_000) // max(1, len(rows))
     for i, row in enumerate(rows):
-        r = row.result
-        links = _Links(prefix=f"{i}_")
-        fns = [row.function] if row.function else []
-        _link_rows(links, {k for k in _source_keys(r.files) if k.rpartition(":")[0] in table.columns}, fns)
-        directives = _directive_lines(r.files)
-        cells = []
-        for path in table.columns:
-            text = r.files.get(path)
-            cells.append('<td class="glm-src"><div class="glm-cell">' + (
-                _source_block(path, text, links, marks=row.changed_lines.get(path, set()),
-                              directives=directives.get(path, set()))
-                if text is not None else '<div class="glm-meta">—</div>') + "</div></td>")
-        out = _output_block(r, links, changed=row.output_changed)
-        st = _AsmStyle(links, _linkname_titles(r.files), table.show_pc, unfold, short_labels=True)
-        asm, cut = _function_block(row.function, st, [per_row_budget], row.rows, header=False) if row.function \
-            else ('<div class="glm-meta">no such function</div>', 0)
-        base = ' <span class="glm-base">(baseline)</span>' if row.is_baseline else ""
-        body.append(f'<tr class="glm-trow" data-case="{escape(row.label)}"><td class="glm-label">{escape(row.label)}{base}'
-                    f"<br>{_badge(r.outcome)}</td>{''.join(cells)}<td class=\"glm-otd\"><div class=\"glm-cell\">{out}</div></td>"
-                    f'<td class="glm-atd"><div class="glm-cell glm-asm">{asm}{_cut_note(cut)}</div></td></tr>')
-        all_links.hover.update(links.hover)
-    width = ".glm .glm-lab{width:5ch}"
-    return _page(_root("t", *(r.go_version + str(r.files) for r in table.results), str(table.baseline)), all_links,
-                 f'<div class="glm-twrap"><table class="glm-table">{"".join(body)}</table></div>', width)
+        html, st = _table_row(i, row, table, root, unfold, per_row_budget)
+        body.append(html)
+        styles.append(st)
+        all_links.hover.update(st.links.hover)
+    return _page(root, all_links, f'<div class="glm-twrap"><table class="glm-table">{"".join(body)}</table></div>',
+                 ".glm .glm-lab{width:5ch}", tuple(styles))
 
 
 def render_matrix(results: list[Result], function: str | None = None, baseline: int = 0, show_pc: bool = False,
-                  unfold: bool = False) -> str:
+                  unfold: bool | None = None) -> str:
     """One case over several toolchains/GOARCHes: the source once, then output and assembly per
     column, each column's listing compared (after normalisation) with the ``baseline`` column."""
     if not results:
         return '<div class="glm"><div class="glm-meta">no results</div></div>'
+    unfold = any(r.options.unfold for r in results) if unfold is None else unfold
     base = results[baseline]
-    source_keys = _source_keys(base.files)
-    links = _Links()
-    _link_rows(links, source_keys, [f for r in results for f in select_functions(r, function)])
-    source = "".join(_source_block(p, t, links) for p, t in _source_files(base.files))
+    root = _root("m", *(r.go_version + str(r.files) for r in results))
+    links = Links()
+    _link_rows(links, _source_keys(base.files), [f for r in results for f in select_functions(r, function)])
+    symbols = Symbols.of(base)
+    source = "".join(_source_block(p, t, links, symbols=symbols) for p, t in _source_files(base.files))
     columns = [f'<div class="glm-pane glm-source"><div class="glm-title">Source</div>'
                f'<div class="glm-scroll">{source}</div></div>']
     budget = [PAYLOAD_LIMIT - 30_000 - len(source)]
     base_fns = {f.symbol: f for f in select_functions(base, function)}
+    styles = []
     for i, r in enumerate(results):
-        st = _AsmStyle(links, _linkname_titles(r.files), show_pc, unfold, short_labels=True)
+        # One set of symbol classes: hovering a source line lights every column; ids stay per column.
+        st = AsmStyle(links, symbols, r.goarch, root, show_pc, unfold, short_labels=True, scope=f"c{i}_")
+        styles.append(st)
         asm, cut = [], 0
-        for fn in select_functions(r, function):
+        shown = select_functions(r, function)
+        for fn in shown:
+            st.anchor(fn)
+        for fn in shown:
             old = base_fns.get(fn.symbol)
             diffs = None if i == baseline else diff_rows(old.instructions if old else [], fn.instructions)
-            html, c = _function_block(fn, st, budget, diffs)
+            html, c = function_block(fn, st, budget, diffs)
             asm.append(html)
             cut += c
         same = (r.outcome, r.stdout, r.stderr) == (base.outcome, base.stdout, base.stderr)
@@ -685,10 +540,9 @@ def render_matrix(results: list[Result], function: str | None = None, baseline: 
         columns.append(
             f'<div class="glm-pane glm-col" data-go="{escape(r.go_version)}"><div class="glm-title">'
             f'{escape(r.target_label)}<span class="glm-dim">{tag}</span> {_badge(r.outcome)}</div>'
-            f'<div class="glm-scroll">{_output_block(r, links, changed=not same)}{"".join(asm)}{_cut_note(cut)}</div></div>')
-    return _page(_root("m", *(r.go_version + str(r.files) for r in results)), links,
-                 f'<div class="glm-panes">{"".join(columns)}</div>',
-                 ".glm .glm-lab{width:5ch}")
+            f'<div class="glm-scroll">{_output_block(r, links, changed=not same)}{"".join(asm)}{cut_note(cut)}</div></div>')
+    return _page(root, links, f'<div class="glm-panes">{"".join(columns)}</div>', ".glm .glm-lab{width:5ch}",
+                 tuple(styles))
 
 
 def render_table_text(table: CaseTable) -> str:

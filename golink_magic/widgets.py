@@ -1,7 +1,7 @@
 """The display layer: ipywidgets controls around the pure HTML views, the display bundles, and
 their registration so that results, tables and diffs show themselves in a notebook.
 
-Widgets only steer (function picker, pc/hex, unfold inlined code, baseline row); what they show
+Widgets only steer (function picker, pc/hex, unfolding the folded rows, baseline row); what they show
 is always :mod:`golink_magic.view`'s HTML.  Every bundle also carries that HTML and a text
 summary, so notebooks saved without widget state (GitHub, nbviewer, nbconvert) still show the
 view.  Outside a kernel (plain IPython, scripts) no widget is made at all.
@@ -67,10 +67,11 @@ class _View:
         self.html.value = self.render()
 
 
-def _toggles(w) -> dict:
+def _toggles(w, unfold: bool = False) -> dict:
     return {
         "show_pc": w.Checkbox(value=False, description="pc / hex", indent=False, layout=w.Layout(width="auto")),
-        "unfold": w.Checkbox(value=False, description="unfold inlined code", indent=False, layout=w.Layout(width="auto")),
+        "unfold": w.Checkbox(value=unfold, description="unfold (stack check, inlined code)", indent=False,
+                             layout=w.Layout(width="auto")),
     }
 
 
@@ -80,7 +81,7 @@ def result_view(result: Result, w=None, html: str | None = None) -> _View:
     w = w or _ipywidgets()
     symbols = [_ALL] + [f.symbol for f in result.functions]
     controls = {"function": w.Dropdown(options=symbols, value=_ALL, description="function",
-                                       layout=w.Layout(width="auto")), **_toggles(w)}
+                                       layout=w.Layout(width="auto")), **_toggles(w, result.options.unfold)}
 
     def render(v: _View) -> str:
         fn = v.value("function")
@@ -105,7 +106,7 @@ def table_view(table: CaseTable, w=None, html: str | None = None) -> _View:
                                value=table.baseline, description="baseline", layout=w.Layout(width="auto")),
         "function": w.Dropdown(options=symbols or ["main.main"], value=chosen.symbol if chosen else (symbols or ["main.main"])[0],
                                description="function", layout=w.Layout(width="auto")),
-        **_toggles(w),
+        **_toggles(w, any(r.options.unfold for r in table.results)),
     }
 
     shown = CaseTable(table.results, table.columns, table.function, table.baseline)  # keeps its row diffs
@@ -126,7 +127,7 @@ def matrix_view(results: list[Result], function: str | None = None, w=None, html
     controls = {
         "baseline": w.Dropdown(options=labels, value=0, description="baseline", layout=w.Layout(width="auto")),
         "function": w.Dropdown(options=symbols, value=_ALL, description="function", layout=w.Layout(width="auto")),
-        **_toggles(w),
+        **_toggles(w, any(r.options.unfold for r in results)),
     }
 
     def render(v: _View) -> str:

@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "golink_magic"
 LAYERS = {
     "engine": {"errors", "version", "options", "result", "txtar", "procs", "toolchain", "catalog", "workspace",
                "plan", "outcome", "cache", "objdump", "runner", "compare", "case", "asm_help", "go_symbols"},
-    "rendering": {"view"},
+    "rendering": {"view", "listing_html"},
     "display": {"widgets"},
     "front": {"api", "magics", "cli", "exercises", "__init__", "__main__"},
 }

@@ -274,6 +274,30 @@ def check_hover_links(page, scope) -> None:
     page.mouse.move(0, 0)
 
 
+def check_symbol_links(page, scope, shot: str | None = None) -> None:
+    """Hovering a NAME(SB) operand restyles the source lines declaring or binding NAME, and back;
+    with ``shot``, a screenshot is taken while the operand is hovered."""
+    sym = scope.evaluate("""s => {
+        const shown = sel => [...s.querySelectorAll(sel)].filter(e => e.getClientRects().length > 0);
+        const declared = new Set(shown('[data-syms]').flatMap(l => l.dataset.syms.split(' ')));
+        return shown('.glm-asm [data-sym]').map(o => o.dataset.sym).find(n => declared.has(n)) || null; }""")
+    assert sym, "no visible operand names a symbol declared in a visible source line"
+    operand = scope.locator(f'.glm-asm [data-sym="{sym}"]:visible').first
+    decl = scope.locator(f'.glm-line[data-syms~="{sym}"]:visible').first
+    page.mouse.move(0, 0)
+    decl_before, operand_before = style(decl), style(operand)
+    operand.scroll_into_view_if_needed()
+    operand.hover()
+    assert style(decl) != decl_before, f"hovering operand {sym}(SB) left its declaration unchanged"
+    if shot:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        scope.screenshot(path=str(ARTIFACTS / f"{shot}.png"))
+    page.mouse.move(0, 0)
+    decl.hover()
+    assert style(operand) != operand_before, f"hovering the declaration of {sym} left its operand unchanged"
+    page.mouse.move(0, 0)
+
+
 def check_readable(page, scope, theme: str) -> None:
     """Text in every pane keeps WCAG AA contrast (4.5:1) against what it is painted on."""
     for selector in (".glm-line .glm-tx", ".glm-row .glm-ins", ".glm-pre", ".glm-title", ".glm-meta"):
@@ -324,6 +348,7 @@ def test_single_case_view_in_jupyterlab(page, lab):
     assert view.locator(".glm-output .glm-badge").first.inner_text().strip() == "ok"
     assert view.locator(".glm-asm .glm-row[data-src]").count() > 0
     check_hover_links(page, view)
+    check_symbol_links(page, view, shot="operand-hovered")
 
     # the widget's controls are live: ticking "pc / hex" makes the kernel re-render the listing
     widget = page.locator(".jp-OutputArea-output:has(.glm-panes) .widget-vbox").first
@@ -360,6 +385,12 @@ def test_case_table_in_jupyterlab(page, lab):
             assert row.locator(cell).count() >= 1, f"row {label}: no {cell}"
         assert row.locator(".glm-badge").first.inner_text().strip(), f"row {label}: no outcome badge"
     widget = page.locator(".jp-OutputArea-output:has(table.glm-table) .widget-vbox").first
+    # main.main's file is no column, yet its operands link to the declarations in the columns
+    linked_rows = [i for i in range(rows.count()) if rows.nth(i).evaluate(
+        "tr => [...tr.querySelectorAll('.glm-asm [data-sym]')].some(o => tr.querySelector("
+        "`.glm-line[data-syms~=\"${o.dataset.sym}\"]`))")]
+    assert linked_rows, "no table row links an operand of main.main to a declaration in its columns"
+    check_symbol_links(page, rows.nth(linked_rows[0]), shot="case-table-operand-hovered")
     shoot(page, widget, "case-table-light")
     set_theme(page, "JupyterLab Dark")
     shoot(page, widget, "case-table-dark")

@@ -49,3 +49,22 @@ def test_bad_options_and_binary_cases_are_short_errors(tmp_path):
     junk.write_bytes(b"\xff\xfe\x00binary")
     proc = _cli("run", str(junk))
     assert proc.returncode == 2 and "not UTF-8" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_every_course_case_meets_its_own_header():
+    """Each notebooks/cases/*.txtar declares what it shows (outcome, printed values, symbols); the
+    folder run checks all of them and ends with one summary line per case."""
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cases = sorted((Path(__file__).parent.parent / "notebooks" / "cases").glob("*.txtar"))
+    proc = subprocess.run([sys.executable, "-m", "golink_magic", "run", str(cases[0].parent), "--quiet"],
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    lines = proc.stdout.splitlines()
+    assert lines[0].split() == ["case", "outcome", "expected", "time"]
+    for case in cases:
+        assert any(re.match(rf"{re.escape(case.stem)}\s.*✔", ln) for ln in lines), case.stem
+    assert lines[-1] == f"{len(cases)} of {len(cases)} met their expectation"

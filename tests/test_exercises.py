@@ -38,7 +38,7 @@ EXERCISE_CELLS = _exercises()
 
 
 def test_every_exercise_is_in_a_notebook():
-    assert sorted(p.values[0] for p in EXERCISE_CELLS) == sorted(EXERCISES)
+    assert sorted(p.values[0] for p in EXERCISE_CELLS) == sorted(n for n, ex in EXERCISES.items() if not ex.predict)
 
 
 def _verdict(shell, cells) -> Verdict:
@@ -65,14 +65,17 @@ def test_check_rejects_the_unedited_cell_and_accepts_the_solution(shell, name, c
 def test_judge_names_the_first_missing_requirement(session):
     session.write("main.go", 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hi") }\n')
     verdict = judge("fix-unsafe", session.run(Options(no_objdump=True)))
-    assert not verdict.passed and verdict.message == "Not yet: main does not print hello's secret yet."
+    assert not verdict.passed
+    assert verdict.message == "Not yet: keep the //go:linkname directive that pulls course/hello.secret."
     assert verdict._repr_mimebundle_()["text/plain"] == verdict.message
 
 
-def test_a_build_failure_is_a_verdict_not_an_exception(session):
+def test_a_build_failure_is_a_verdict_that_shows_the_error(session):
     session.write("main.go", "package main\n\nfunc main() { undefinedThing() }\n")
     verdict = check("pull-function", session=session)
     assert not verdict.passed and "does not build" in verdict.message
+    assert any("undefined: undefinedThing" in d for d in verdict.details)
+    assert "undefined: undefinedThing" in verdict._repr_mimebundle_()["text/html"]
 
 
 def test_empty_module_and_unknown_exercise(session):
@@ -81,8 +84,74 @@ def test_empty_module_and_unknown_exercise(session):
         check("nope", session=session)
 
 
-def test_goarch_of_the_exercise_is_used(session):
-    session.write("main.go", 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("value()=5") }\n')
-    assert check("method-receiver", session=session).passed
-    amd64 = session.run(Options(no_objdump=True))
-    assert "GOARCH=386" in judge("method-receiver", amd64).message
+# Programs that print exactly what each exercise expects without doing what it asks.
+CHEATS = {
+    "export-secret": ("hello/hello.go", 'package hello\n\nvar secret = "the cellar door is blue"\n\n'
+                      'var Greeting = "hello to every package"\n\nfunc Reveal() string { return "the cellar door is blue" }\n'),
+    "fix-unsafe": ("main.go", 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("secret = the cellar door is blue") }\n'),
+    "pull-function": ("main.go", 'package main\n\nimport "fmt"\n\nfunc triple(n int64) int64 { return 3 * n }\n\n'
+                      'func main() { fmt.Println("triple(14) =", triple(14)) }\n'),
+    "write-through": ("main.go", 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello.Level() = 7") }\n'),
+    "one-definition": ("ciao/ciao.go", "package ciao\n\nvar shadow int64\n\nfunc ShadowValue() int64 { return 5 }\n"),
+    "method-receiver": ("ciao/ciao.go", 'package ciao\n\nimport (\n\t"fmt"\n\t_ "unsafe"\n\n\t_ "full/hello"\n)\n\n'
+                        "//go:linkname value full/hello.Box.value\nfunc value() int64\n\n"
+                        'func Extra() { fmt.Printf("value()=%d\\n", 5) }\n'),
+    "private-field": ("ciao/ciao.go", 'package ciao\n\nimport (\n\t_ "unsafe"\n\n\t_ "full/hello"\n)\n\n'
+                      "type ticketCopy struct {\n\tseat int64\n}\n\n//go:linkname issue full/hello.newTicket\n"
+                      "func issue() *ticketCopy\n\nfunc Seat() int64 { return 42 }\n"),
+    "annotated-pull": ("main.go", 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("clock is running:", true) }\n'),
+}
+
+
+def test_every_exercise_has_a_cheat_test():
+    assert set(CHEATS) == {name for name, ex in EXERCISES.items() if not ex.predict}
+
+
+@pytest.mark.parametrize("name, cells, at, solution", EXERCISE_CELLS)
+def test_a_program_that_only_prints_the_answer_is_not_yet(shell, name, cells, at, solution):
+    path, cheat = CHEATS[name]
+    for source in cells[:at]:
+        shell.run(source)
+    for source in cells[at:]:
+        if source.startswith("%%gofile"):
+            continue  # the learner's own cells are replaced by the cheat
+        if "check(" in source:
+            shell.run(f"%%gofile {path}\n{cheat}")
+        result = shell.run(source)
+    assert isinstance(result, Verdict) and not result.passed, (name, result.message)
+    assert result.message.startswith("Not yet: ")
+
+
+def _predictions():
+    """(name, cells up to and including the check) of every prediction exercise in the notebooks."""
+    found = []
+    for path in NOTEBOOKS:
+        cells = nbformat.read(path, as_version=4).cells
+        for i, cell in enumerate(cells):
+            tag = next((t for t in cell.metadata.get("tags", []) if t.startswith("predict:")), None)
+            if tag:
+                name = tag.split(":", 1)[1]
+                start = max(j for j in range(i) if cells[j].source.strip() == "%goreset")
+                code = [c.source for c in cells[start:i + 1] if c.cell_type == "code"]
+                found.append(pytest.param(name, code, id=name))
+    return found
+
+
+PREDICTIONS = _predictions()
+
+
+def test_prediction_exercises_are_in_the_notebooks():
+    assert sorted(p.values[0] for p in PREDICTIONS) == sorted(n for n, ex in EXERCISES.items() if ex.predict)
+    assert len(PREDICTIONS) >= 2
+
+
+@pytest.mark.parametrize("name, cells", PREDICTIONS)
+def test_a_prediction_is_checked_against_what_happens(shell, name, cells):
+    for source in cells[:-1]:
+        shell.run(source)
+    result = shell.run(f'from golink_magic.exercises import check\ncheck("{name}")')
+    assert not result.passed and "write your prediction first" in result.message
+    actual = shell.run(f'check("{name}", prediction="link-error")')
+    wrong = shell.run(f'check("{name}", prediction="ok")')
+    assert actual.passed != wrong.passed
+    assert any("you predicted" in d for d in (wrong if actual.passed else actual).details)

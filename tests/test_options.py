@@ -117,3 +117,12 @@ def test_a_misspelled_flag_is_refused(capsys):
     with pytest.raises(SystemExit):
         _parser().parse_args(["run", "x.txtar", "--expect-stdoot", "a"])
     assert "unrecognized arguments: --expect-stdoot" in capsys.readouterr().err
+
+
+def test_unknown_header_keys_and_bad_values_name_the_file_line_and_key():
+    with pytest.raises(CaseError) as err:
+        case_from_text("c", "# a case\nexpects: link-error\n-- main.go --\npackage main\n", where="cases/x.txtar")
+    assert str(err.value).startswith("cases/x.txtar line 2: unknown header key 'expects'; the keys are ")
+    assert "expect-stdout" in str(err.value) and "--" not in str(err.value)
+    with pytest.raises(CaseError, match=r"^cases/x.txtar expect: linkerror: choose one of ok, "):
+        case_from_text("c", "expect: linkerror\n-- main.go --\npackage main\n", where="cases/x.txtar")

@@ -7,7 +7,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from golink_magic import Options, view
+from golink_magic import Options, diff, table, view
 
 from . import saved
 from .saved import ESCAPES
@@ -230,3 +230,117 @@ def test_one_huge_source_file_stays_within_the_payload_limit(session):
     html = render_html(session.run(Options(no_objdump=True)))
     assert len(html.encode()) <= PAYLOAD_LIMIT
     assert "more lines not shown" in html
+
+
+# -- reading the listing: symbols, instruction help, control flow, linkname rows ---------------
+
+def _all_views():
+    rows = [saved.load(n) for n in ("table-row01", "table-row02", "table-row03")]
+    return {
+        "single": view.render_html(rows[1]),
+        "table": view.render_table(table(rows, ["hello/hello.go", "ciao/ciao.go"])),
+        "matrix": view.render_matrix([rows[2], saved.load("push-386")]),
+        "diff": view.render_diff_html(diff(rows[0], rows[1])),
+    }
+
+
+def test_every_sb_operand_names_its_symbol_in_every_view():
+    for name, html in _all_views().items():
+        page = soup(html)
+        ins = page.select(".glm-ins")
+        assert ins, name
+        for el in ins:
+            for m in re.finditer(r"(\S+?)(?:[+-](?:0x[0-9a-f]+|\d+))?\(SB\)", el.get_text()):
+                syms = [s["data-sym"] for s in el.select("[data-sym]")]
+                assert m.group(1).lstrip("$") in syms, (name, el.get_text())
+        assert len(html.encode()) <= view.PAYLOAD_LIMIT
+
+
+def test_mnemonics_carry_help_on_nearly_every_row():
+    for name, html in _all_views().items():
+        ops = soup(html).select(".glm-ins > .glm-op, .glm-ins > mark > .glm-op")
+        helped = [o for o in ops if o.get("title")]
+        assert ops and len(helped) >= 0.95 * len(ops), name
+        assert all(o["data-op"] == o.get_text() for o in ops)
+    movq = [o["title"] for o in soup(_all_views()["single"]).select('[data-op="MOVQ"]')]
+    assert any("8 bytes" in t for t in movq) and any("frame pointer" in t for t in movq)
+
+
+def test_a_pulled_symbol_links_operand_declaration_and_directive():
+    page = soup(view.render_html(saved.load("table-row02")))
+    decl = {el["data-src"]: el for el in page.select("[data-syms]")}
+    target = "full/hello.privInt64"
+    places = {src for src, el in decl.items() if target in el["data-syms"].split()}
+    assert places == {"hello/hello.go:5", "ciao/ciao.go:9", "ciao/ciao.go:10"}
+    operand = page.select_one(f'.glm-asm [data-sym="{target}"]')
+    shared = set(operand["class"]) & set(decl["hello/hello.go:5"]["class"]) - {"glm-sy", "glm-lnk", "glm-decl"}
+    assert shared and all(shared & set(decl[p]["class"]) for p in places)
+    assert "//go:linkname linkedInt64 full/hello.privInt64 (ciao/ciao.go:9)" in operand["title"]
+    row = operand.find_parent(class_="glm-row")
+    assert "glm-lnrow" in row["class"]
+    outside = page.select_one('[data-sym="runtime.convT64"]')
+    assert outside["title"] == "runtime.convT64 — in package runtime, outside this module"
+
+
+def test_calls_and_jumps_are_links_whose_targets_exist():
+    for name, html in _all_views().items():
+        page = soup(html)
+        ids = {el["id"] for el in page.select("[id]")}
+        assert len(ids) == len(page.select("[id]")), f"{name}: duplicate ids"
+        for a in page.select("a[href]"):
+            assert a["href"].startswith("#") and a["href"][1:] in ids, (name, a)
+    page = soup(view.render_html(saved.load("escapes")))
+    jumps = page.select("a.glm-jmp")
+    assert jumps, "the stack check's jump is followed"
+    for a in jumps:
+        target = page.select_one(a["href"])
+        assert "glm-target" in target["class"] and set(a["class"]) & set(target["class"]) - {"glm-jmp"}
+
+
+def test_the_case_table_links_symbols_within_one_row_only():
+    page = soup(_all_views()["table"])
+    row2 = page.select("tr.glm-trow")[1]
+    operand = row2.select_one('.glm-asm [data-sym="full/hello.privInt64"]')
+    hover = [c for c in operand["class"] if re.fullmatch(r"glm-s\d+_\d+", c)]
+    assert hover and row2.select(f'.glm-src .{hover[0]}')
+    assert not page.select("tr.glm-trow")[0].select(f".{hover[0]}")
+
+
+def test_chips_and_reading_guide_explain_themselves():
+    page = soup(view.render_html(saved.load("table-row02")))
+    chip = next(c for c in page.select(".glm-chip") if c.get_text().startswith("stack check"))
+    assert "stack" in chip["title"] and "morestack" in chip["title"]
+    guide = page.select_one(".glm-help").get_text()
+    for term in ("SB", "R14", "X15", "0x8(SP)", "relocation", "stack check"):
+        assert term in guide
+    assert "thread-local" in soup(view.render_html(saved.load("push-386"))).select_one(".glm-help").get_text()
+
+
+def test_hovering_an_operand_restyles_its_declaration_in_a_real_browser(tmp_path):
+    import shutil
+
+    chromium = shutil.which("chromium")
+    if not chromium:
+        pytest.skip("SKIPPED LOUDLY: chromium is missing (scripts/install-browser.sh installs it)")
+    from playwright.sync_api import sync_playwright
+
+    views = _all_views()
+    outline = "e => getComputedStyle(e).outlineStyle + ' ' + getComputedStyle(e).fontWeight"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            tab = browser.new_page(viewport={"width": 1600, "height": 900})
+            for name, scope in (("single", ".glm-asm"), ("table", "tr.glm-trow:nth-of-type(3) .glm-asm")):
+                page_file = tmp_path / f"{name}.html"
+                page_file.write_text(f"<!doctype html><meta charset=utf-8><body>{views[name]}</body>")
+                tab.goto(page_file.as_uri())
+                decl = ('[data-src="hello/hello.go:5"]' if name == "single"
+                        else 'tr.glm-trow:nth-of-type(3) [data-src="hello/hello.go:5"]')
+                idle = tab.eval_on_selector(decl, outline)
+                tab.hover(f'{scope} [data-sym="full/hello.privInt64"]')
+                assert tab.eval_on_selector(decl, outline) != idle, name
+                tab.mouse.move(0, 0)
+                tab.hover(decl)  # and back: the declaration lights the operand
+                assert tab.eval_on_selector(f'{scope} [data-sym="full/hello.privInt64"]', outline).startswith("solid")
+        finally:
+            browser.close()

@@ -33,7 +33,8 @@ def test_controls_change_the_rendered_html(table_results):
     assert BeautifulSoup(v.html.value, "html.parser").select(".glm-pc")
     v.controls["unfold"].value = True
     opened = BeautifulSoup(v.html.value, "html.parser").select("details[open] summary")
-    assert [s.get_text() for s in opened] == ["inlined from fmt/print.go:225 · 9 rows"]
+    assert [s.get_text() for s in opened] == ["stack check · 2 rows", "inlined from fmt/print.go:225 · 9 rows",
+                                              "morestack tail · 2 rows"]
     assert v.controls["function"].options[1] == "main.main"
     v.controls["function"].value = "main.main"
     headers = BeautifulSoup(v.html.value, "html.parser").select(".glm-fnh .glm-sym")
