@@ -1,12 +1,13 @@
 # Quick start:  make notebooks   (set up, open the course in JupyterLab)
 #               make test        (set up, run the whole test suite)
 # Developers:   make check       (the fast tier: no Go build, no browser; under a minute)
+#               make author      (everything a course author needs, jupytext included; opens notebooks/src)
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: notebooks test check setup setup-check setup-test warm bench fixtures clean
+.PHONY: notebooks test check author setup setup-check setup-test warm bench fixtures clean
 
 notebooks: setup
 	$(VENV)/bin/jupyter trust notebooks/*.ipynb >/dev/null
@@ -17,6 +18,9 @@ test: setup-test
 
 check: setup-check
 	$(PY) -m pytest -q -m "not go and not browser"
+
+author: setup-check
+	$(VENV)/bin/jupyter lab notebooks/src/ $(ROOT_FLAG)
 
 setup: $(VENV)/.installed
 
