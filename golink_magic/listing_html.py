@@ -55,8 +55,9 @@ class Links:
         return out
 
     def rules(self, root: str) -> str:
-        """The CSS selectors lighting every element of a key while one of them is hovered."""
-        return ",".join(f".{root}:has(.{k}:hover) .{k}" for k in self.hover.values())
+        """The CSS selectors lighting every element of a key while one of them is hovered or has
+        the keyboard focus."""
+        return ",".join(f".{root}:has(.{k}:hover) .{k},.{root}:has(.{k}:focus) .{k}" for k in self.hover.values())
 
 
 @dataclass
@@ -117,8 +118,10 @@ class Symbols:
         return f"{symbol} — " + "; ".join(parts)
 
     def rules(self, root: str) -> str:
-        """CSS selectors lighting a symbol's operands and lines while one of them is hovered."""
-        return ",".join(f".{root}:has(.{k}:hover) .{k}" for k in self.hover.values())
+        """CSS selectors lighting a symbol's operands and lines while one of them is hovered, or
+        a line declaring it or a row using it has the keyboard focus."""
+        return ",".join(f".{root}:has(.{k}:hover) .{k},.{root}:has(.{k}:focus) .{k},.{root}:has(.glm-row:focus .{k}) .{k}"
+                        for k in self.hover.values())
 
 
 def _directive(files: dict[str, str], path: str, line: int) -> str:
@@ -152,8 +155,10 @@ class AsmStyle:
         return self.anchors[fn.symbol]
 
     def jump_rules(self) -> str:
-        """CSS selectors lighting a jump and its target row together."""
-        return ",".join(f".{self.root}:has(.{k}:hover) .{k}" for k in self.jumps)
+        """CSS selectors lighting a jump and its target row together (hover, or focus on the
+        jumping row)."""
+        return ",".join(f".{self.root}:has(.{k}:hover) .{k},.{self.root}:has(.glm-row:focus .{k}) .{k}"
+                        for k in self.jumps)
 
 
 def row_key(row: Instruction) -> str | None:
@@ -198,13 +203,13 @@ def _operand_html(op: str, first: str, st: AsmStyle, targets: dict[int, str]) ->
         cls = f"glm-sy {st.symbols.css_class(sym)}" + (" glm-lnk" if bound else "")
         html = f'<span class="{cls}" data-sym="{escape(sym)}" title="{escape(st.symbols.title(sym))}">{piece}</span>'
         if first in ("CALL", "BL", "JMP", "B") and sym in st.anchors:
-            html = f'<a class="glm-to" href="#{st.anchors[sym]}">{html}</a>'
+            html = f'<a class="glm-to" href="#{st.anchors[sym]}" tabindex="-1">{html}</a>'
         return html, bound
     m = _ADDRESS.match(op)
     if m and _CALLS.match(first) and int(m.group(1), 16) in targets:
         ident, cls = targets[int(m.group(1), 16)]
-        return (f'<a class="glm-jmp {cls}" href="#{ident}" title="jumps to the row marked ◂ in this function">'
-                f"{piece}</a>"), False
+        return (f'<a class="glm-jmp {cls}" href="#{ident}" tabindex="-1" title="jumps to the row marked ◂ in this '
+                f'function">{piece}</a>'), False
     help_text = explain_operand(op, st.goarch)
     return (f'<span title="{escape(help_text)}">{piece}</span>' if help_text else piece), False
 
@@ -244,7 +249,9 @@ def _row_html(row: Instruction, st: AsmStyle, kind: str = "same", marks: tuple[i
         cls += f" glm-target {target[1]}"
         attr += f' id="{target[0]}"'
     pc = f'<span class="glm-pc">{row.pc:x}</span><span class="glm-hex">{row.hex}</span>' if st.show_pc else ""
-    return (f'<div class="{cls}"{attr}>{pc}<span class="glm-lab" title="{escape(label)}">{escape(shown)}</span>'
+    name = f"{label} {row.text.strip()}" + (" (changed)" if kind == "changed" else " (added)" if kind == "added" else "")
+    return (f'<div class="{cls}"{attr} role="listitem" tabindex="-1" aria-label="{escape(name)}">{pc}'
+            f'<span class="glm-lab" title="{escape(label)}" aria-hidden="true">{escape(shown)}</span>'
             f'<span class="glm-ins">{ins}</span></div>')
 
 
@@ -281,7 +288,8 @@ def _origins(rows: list[Instruction]) -> str:
     return seen[0] + (f" +{len(seen) - 1} more" if len(seen) > 1 else "")
 
 
-_SUMMARY = {"check": "stack check", "tail": "morestack tail", "padding": "padding"}
+_SUMMARY = {"check": "stack check", "tail": "morestack tail", "padding": "padding", "body": "body",
+            "inlined": "inlined"}
 
 
 def count(n: int, word: str = "row") -> str:
@@ -305,7 +313,7 @@ def _removed_before(diffs: list[RowDiff] | None) -> dict[int, int]:
 
 
 def _removed(n: int) -> str:
-    return f'<div class="glm-removed">− {count(n)} of the baseline not here</div>'
+    return f'<div class="glm-removed" role="listitem">− {count(n)} of the baseline not here</div>'
 
 
 def function_rows(fn: Function, st: AsmStyle, budget: list[int], diffs: list[RowDiff] | None = None) -> tuple[str, int]:
@@ -328,7 +336,7 @@ def function_rows(fn: Function, st: AsmStyle, budget: list[int], diffs: list[Row
             body.append(html)
         if not body:
             continue
-        html = "".join(body)
+        html = f'<div role="list" aria-label="{escape(_SUMMARY.get(kind, kind))} rows">{"".join(body)}</div>'
         if kind == "body":
             parts.append(html)
         elif kind == "inlined":
@@ -336,7 +344,7 @@ def function_rows(fn: Function, st: AsmStyle, budget: list[int], diffs: list[Row
         else:
             parts.append(fold(f"{_SUMMARY[kind]} · {count(len(rows))}", html, st.unfold and kind != "padding"))
     if -1 in removed_before:
-        parts.append(_removed(removed_before[-1]))
+        parts.append(f'<div role="list">{_removed(removed_before[-1])}</div>')
     return "".join(parts), cut
 
 

@@ -95,14 +95,21 @@ font-family:var(--jp-ui-font-family,system-ui,sans-serif)}
 .glm-table .glm-cell{max-height:26em;overflow:auto}
 .glm-label{padding:3px 8px;white-space:nowrap}
 .glm-base{font-size:.85em;color:var(--glm-dim)}
-.glm-tk{color:var(--jp-mirror-editor-keyword-color,#008000);font-weight:600}.glm-tt{color:var(--jp-mirror-editor-builtin-color,#008000)}
-.glm-ts{color:var(--jp-mirror-editor-string-color,#ba2121)}.glm-tc{color:var(--jp-mirror-editor-comment-color,#3d7b7b);font-style:italic}
-.glm-tn{color:var(--jp-mirror-editor-number-color,#080)}.glm-tf{color:var(--jp-mirror-editor-def-color,#0000ff)}
-.glm-tb{color:var(--jp-mirror-editor-builtin-color,#008000)}.glm-to{color:var(--jp-mirror-editor-operator-color,#aa22ff)}
+.glm-tk{color:var(--jp-mirror-editor-keyword-color,#006100);font-weight:600}.glm-tt{color:var(--jp-mirror-editor-builtin-color,#006100)}
+.glm-ts{color:var(--jp-mirror-editor-string-color,#ba2121)}.glm-tc{color:var(--jp-mirror-editor-comment-color,#2b5c5c);font-style:italic}
+.glm-tn{color:var(--jp-mirror-editor-number-color,#006100)}.glm-tf{color:var(--jp-mirror-editor-def-color,#0000ff)}
+.glm-tb{color:var(--jp-mirror-editor-builtin-color,#006100)}.glm-to{color:var(--jp-mirror-editor-operator-color,#aa22ff)}
 .glm-op[title],.glm-ins span[title],.glm-chip[title]{cursor:help}
 .glm-sy{border-radius:2px}.glm a.glm-to,.glm a.glm-jmp{color:inherit;text-decoration:underline dotted}
 .glm-lnrow{box-shadow:inset -3px 0 var(--jp-warn-color0,#b35900)}
 .glm-target .glm-ins::after{content:" ◂";color:var(--glm-dim)}
+.glm-row:focus,.glm-line:focus{outline:2px solid var(--jp-brand-color1,#1976d2);outline-offset:-2px;position:relative}
+.glm-row:focus .glm-op[title]::after,.glm-row:focus .glm-sy[title]::after,.glm summary:focus .glm-chip[title]::after{
+content:attr(title);position:absolute;left:2em;z-index:5;max-width:46em;white-space:normal;padding:2px 6px;
+border:1px solid var(--glm-line);border-radius:3px;background:var(--glm-bg2);color:var(--glm-fg);font-weight:400;
+font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:.9em;box-shadow:0 2px 6px rgba(0,0,0,.25)}
+.glm-row:focus .glm-op[title]::after{top:100%}.glm-row:focus .glm-sy[title]::after{bottom:100%}
+.glm summary:focus{position:relative}.glm summary:focus .glm-chip[title]::after{top:100%}
 .glm-gk{font-weight:700;font-family:var(--glm-mono)}.glm-guide{padding:1px 8px 1px 1.5em;white-space:normal;font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:.92em}
 """
 
@@ -220,6 +227,7 @@ def _source_block(path: str, text: str, links: Links, marks: set[int] = frozense
                   budget: int | None = None, symbols: Symbols | None = None) -> str:
     rows, size = [], 0
     lines = _highlight_lines(path, text)
+    plain = text.splitlines()
     for n, html in enumerate(lines, 1):
         if only is not None and n not in only:
             continue
@@ -232,10 +240,13 @@ def _source_block(path: str, text: str, links: Links, marks: set[int] = frozense
         cls += " glm-err" if n in errors else ""
         cls += " glm-lnkline" if n in directives else ""
         sym_cls, syms = symbols.line_attrs(path, n) if symbols else ("", "")
-        rows.append(f'<div class="{cls}{sym_cls}" data-src="{escape(key)}"{syms}><span class="glm-ln">{n}</span>'
+        name = f"{key} {plain[n - 1].strip()}" if n <= len(plain) else key
+        rows.append(f'<div class="{cls}{sym_cls}" data-src="{escape(key)}"{syms} role="listitem" tabindex="-1" '
+                    f'aria-label="{escape(name)}"><span class="glm-ln" aria-hidden="true">{n}</span>'
                     f'<span class="glm-tx">{html}</span></div>')
         size += len(rows[-1])
-    return f'<div class="glm-file"><div class="glm-path">{escape(path)}</div>{"".join(rows)}</div>'
+    return (f'<div class="glm-file"><div class="glm-path">{escape(path)}</div>'
+            f'<div role="list" aria-label="{escape(path)}">{"".join(rows)}</div></div>')
 
 
 def _source_files(files: dict[str, str]) -> list[tuple[str, str]]:
@@ -416,15 +427,40 @@ def render_html(result: Result, function: str | None = None, show_pc: bool = Fal
     guide = reading_guide(result.goarch) if fns else ""
     body = (
         '<div class="glm-panes">'
-        f'<div class="glm-pane glm-source"><div class="glm-title">{title}Source <span class="glm-dim">'
-        f'{count(len(result.files), "file")}</span></div><div class="glm-scroll">{"".join(source)}</div></div>'
-        f'<div class="glm-pane glm-output"><div class="glm-title">Output {_badge(result.outcome)}</div>'
-        f'<div class="glm-scroll">{output}</div></div>'
-        f'<div class="glm-pane glm-asm"><div class="glm-title">Assembly <span class="glm-dim">{count(len(fns), "function")} · '
-        f'{count(n_rows)}</span></div><div class="glm-scroll">{guide}{"".join(asm)}{cut_note(cut)}</div></div>'
+        f'<div class="glm-pane glm-source" role="region" aria-label="Source"><div class="glm-title">{title}Source '
+        f'<span class="glm-dim">{count(len(result.files), "file")}</span></div>'
+        f'<div class="glm-scroll">{first_stop("".join(source))}</div></div>'
+        f'<div class="glm-pane glm-output" role="region" aria-label="Output: {escape(result.outcome)}">'
+        f'<div class="glm-title">Output {_badge(result.outcome)}</div><div class="glm-scroll">{output}</div></div>'
+        f'<div class="glm-pane glm-asm" role="region" aria-label="{escape(_asm_label(fns))}"><div class="glm-title">'
+        f'Assembly <span class="glm-dim">{count(len(fns), "function")} · {count(n_rows)}</span></div>'
+        f'<div class="glm-scroll">{guide}{first_stop("".join(asm))}{cut_note(cut)}</div></div>'
         "</div>"
     )
     return _page(root, links, body, _label_width(fns), (st,))
+
+
+def _asm_label(fns: list[Function]) -> str:
+    if len(fns) == 1:
+        return f"Assembly of {fns[0].symbol}"
+    return f"Assembly of {', '.join(f.symbol for f in fns[:3])}" + (f" and {len(fns) - 3} more" if len(fns) > 3 else "")
+
+
+_STOP_TOKENS = re.compile(r'<details|</details>|tabindex="-1"')
+
+
+def first_stop(html: str) -> str:
+    """Make the first row of a pane that is not inside a fold its one Tab stop (roving tabindex:
+    the keyboard script of the JupyterLab extension or a static page moves it with the arrow keys)."""
+    depth = 0
+    for m in _STOP_TOKENS.finditer(html):
+        if m.group() == "<details":
+            depth += 1
+        elif m.group() == "</details>":
+            depth -= 1
+        elif depth == 0:
+            return html[:m.start()] + 'tabindex="0"' + html[m.end():]
+    return html.replace('tabindex="-1"', 'tabindex="0"', 1)
 
 
 def _label_width(fns: list[Function]) -> str:
@@ -452,8 +488,9 @@ def render_diff_html(d: Diff, show_pc: bool = False) -> str:
                     for p, lines in d.changed_files.items())
     head = (f'<div class="glm-meta">{escape(d.a.name or "a")} {_badge(d.a.outcome)} → {escape(d.b.name or "b")} '
             f'{_badge(d.b.outcome)}{"" if d.same_output else " · output differs"}</div>')
-    body = (f'<div class="glm-pane">{head}{_stream("stdout", d.b.stdout, "" if d.same_output else " glm-changed")}'
-            f'{files}{"".join(parts)}{cut_note(cut)}</div>')
+    body = (f'<div class="glm-pane" role="region" aria-label="Differences from {escape(d.a.name or "a")} to '
+            f'{escape(d.b.name or "b")}">{head}{_stream("stdout", d.b.stdout, "" if d.same_output else " glm-changed")}'
+            f'{first_stop(files + "".join(parts))}{cut_note(cut)}</div>')
     return _page(root, links, body, _label_width(d.b.functions), (st,))
 
 
@@ -470,16 +507,16 @@ def _table_row(i: int, row, table: CaseTable, root: str, unfold: bool, per_row_b
     for path in table.columns:
         text = r.files.get(path)
         cells.append('<td class="glm-src"><div class="glm-cell">' + (
-            _source_block(path, text, links, marks=row.changed_lines.get(path, set()),
-                          directives=directives.get(path, set()), symbols=st.symbols)
+            first_stop(_source_block(path, text, links, marks=row.changed_lines.get(path, set()),
+                                     directives=directives.get(path, set()), symbols=st.symbols))
             if text is not None else '<div class="glm-meta">—</div>') + "</div></td>")
     out = _output_block(r, links, changed=row.output_changed)
     asm, cut = function_block(row.function, st, [per_row_budget], row.rows, header=False) if row.function \
         else ('<div class="glm-meta">no such function</div>', 0)
     base = ' <span class="glm-base">(baseline)</span>' if row.is_baseline else ""
-    html = (f'<tr class="glm-trow" data-case="{escape(row.label)}"><td class="glm-label">{escape(row.label)}{base}'
-            f"<br>{_badge(r.outcome)}</td>{''.join(cells)}<td class=\"glm-otd\"><div class=\"glm-cell\">{out}</div></td>"
-            f'<td class="glm-atd"><div class="glm-cell glm-asm">{asm}{cut_note(cut)}</div></td></tr>')
+    html = (f'<tr class="glm-trow" data-case="{escape(row.label)}"><th scope="row" class="glm-label">{escape(row.label)}'
+            f"{base}<br>{_badge(r.outcome)}</th>{''.join(cells)}<td class=\"glm-otd\"><div class=\"glm-cell\">{out}</div></td>"
+            f'<td class="glm-atd"><div class="glm-cell glm-asm">{first_stop(asm)}{cut_note(cut)}</div></td></tr>')
     return html, st
 
 
@@ -489,9 +526,10 @@ def render_table(table: CaseTable, unfold: bool | None = None) -> str:
     unfold = any(r.options.unfold for r in table.results) if unfold is None else unfold
     rows = table.rows()
     root = _root("t", *(r.go_version + str(r.files) for r in table.results), str(table.baseline))
-    head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
+    head = "".join(f'<th scope="col">{escape(c)}</th>' for c in table.columns)
     fn_name = next((r.function.symbol for r in rows if r.function), table.function or "main.main")
-    body = [f"<tr><th>case</th>{head}<th>output</th><th>assembly of {escape(fn_name)}</th></tr>"]
+    body = [f'<tr><th scope="col">case</th>{head}<th scope="col">output</th>'
+            f'<th scope="col">assembly of {escape(fn_name)}</th></tr>']
     all_links, styles = Links(), []
     per_row_budget = (PAYLOAD_LIMIT - 40_000) // max(1, len(rows))
     for i, row in enumerate(rows):
@@ -499,7 +537,8 @@ def render_table(table: CaseTable, unfold: bool | None = None) -> str:
         body.append(html)
         styles.append(st)
         all_links.hover.update(st.links.hover)
-    return _page(root, all_links, f'<div class="glm-twrap"><table class="glm-table">{"".join(body)}</table></div>',
+    return _page(root, all_links, f'<div class="glm-twrap" role="region" aria-label="Case table" tabindex="0">'
+                 f'<table class="glm-table" aria-label="Case table: assembly of {escape(fn_name)}">{"".join(body)}</table></div>',
                  ".glm .glm-lab{width:5ch}", tuple(styles))
 
 
@@ -516,8 +555,8 @@ def render_matrix(results: list[Result], function: str | None = None, baseline: 
     _link_rows(links, _source_keys(base.files), [f for r in results for f in select_functions(r, function)])
     symbols = Symbols.of(base)
     source = "".join(_source_block(p, t, links, symbols=symbols) for p, t in _source_files(base.files))
-    columns = [f'<div class="glm-pane glm-source"><div class="glm-title">Source</div>'
-               f'<div class="glm-scroll">{source}</div></div>']
+    columns = [f'<div class="glm-pane glm-source" role="region" aria-label="Source"><div class="glm-title">Source</div>'
+               f'<div class="glm-scroll">{first_stop(source)}</div></div>']
     budget = [PAYLOAD_LIMIT - 30_000 - len(source)]
     base_fns = {f.symbol: f for f in select_functions(base, function)}
     styles = []
@@ -538,9 +577,11 @@ def render_matrix(results: list[Result], function: str | None = None, baseline: 
         same = (r.outcome, r.stdout, r.stderr) == (base.outcome, base.stdout, base.stderr)
         tag = " (baseline)" if i == baseline else ""
         columns.append(
-            f'<div class="glm-pane glm-col" data-go="{escape(r.go_version)}"><div class="glm-title">'
+            f'<div class="glm-pane glm-col" data-go="{escape(r.go_version)}" role="region" '
+            f'aria-label="{escape(r.target_label)}: {escape(r.outcome)}, {escape(_asm_label(shown))}"><div class="glm-title">'
             f'{escape(r.target_label)}<span class="glm-dim">{tag}</span> {_badge(r.outcome)}</div>'
-            f'<div class="glm-scroll">{_output_block(r, links, changed=not same)}{"".join(asm)}{cut_note(cut)}</div></div>')
+            f'<div class="glm-scroll">{_output_block(r, links, changed=not same)}{first_stop("".join(asm))}'
+            f'{cut_note(cut)}</div></div>')
     return _page(root, links, f'<div class="glm-panes">{"".join(columns)}</div>', ".glm .glm-lab{width:5ch}",
                  tuple(styles))
 

@@ -182,15 +182,15 @@ def test_matrix_shows_source_once_and_marks_differences_between_columns():
         assert row["data-src"] in lines
 
 
-def test_hover_rules_are_one_selector_per_linked_line(row02):
+def test_link_rules_are_one_hover_and_one_focus_selector_per_linked_line(row02):
     page = soup(view.render_html(row02))
     css = page.find("style").string
     rules = css[css.rindex("}", 0, css.index(":has(")) + 1:]
     selectors = rules[: rules.index("{")].strip().split(",")
     linked = {c for el in page.select("[data-src]") for c in colour(el) if c.startswith("glm-k")}
-    assert len(selectors) == len(linked)
+    assert len(selectors) == 2 * len(linked)
     for sel in selectors:
-        assert re.fullmatch(r"\.glm-v\w+:has\(\.(glm-k\d+):hover\) \.\1", sel), sel
+        assert re.fullmatch(r"\.glm-v\w+:has\(\.(glm-k\d+):(hover|focus)\) \.\1", sel), sel
 
 
 def test_hovering_links_source_and_assembly_in_a_real_browser(row02, tmp_path):
