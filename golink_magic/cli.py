@@ -20,7 +20,7 @@ from . import options, procs
 from .api import Session
 from .catalog import discover, install, resolve, resolve_many
 from .errors import CaseError, UserError
-from .view import render_text
+from .view import render_html, render_page, render_text, result_page
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("paths", nargs="+", help="a .txtar file or a folder of them")
     run.add_argument("--json", action="store_true", help="print results as JSON")
     run.add_argument("--quiet", "-q", action="store_true", help="print only the summary table, one line per case")
+    run.add_argument("--html", metavar="OUT.html", help="also write the views as one self-contained HTML page")
     run.add_argument("--target", default=None, help="package or file to build (default .)")
     for args, kwargs in options.arguments():
         run.add_argument(*args, **kwargs)
@@ -81,6 +82,8 @@ def cmd_run(args) -> int:
         names = session.case_names([str(p) for p in _cases(args.paths)])
         results = session.run_cases(names, given, toolchains, goarches, progress=_progress)
     failures = [r.expectation_failure() for r in results if not r.met_expectation]
+    if args.html:
+        _write_html(results, args.html)
     if args.json:
         data = [r.to_dict() for r in results]
         print(json.dumps(data[0] if len(data) == 1 else data, indent=2))
@@ -94,6 +97,17 @@ def cmd_run(args) -> int:
     for problem in failures:
         print(f"golink-magic: {problem}", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _write_html(results: list, path: str) -> None:
+    """One self-contained page: the single view of one result, or each result's view in turn."""
+    page = (result_page(results[0]) if len(results) == 1 else
+            render_page("".join(render_html(r) for r in results), f"golink_magic: {len(results)} cases"))
+    try:
+        Path(path).write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise CaseError(f"--html {path}: {exc.strerror or exc}") from None
+    print(f"wrote {path}", file=sys.stderr)
 
 
 def summary(results: list) -> str:

@@ -60,6 +60,15 @@ def _options(args, columns: int = 1) -> options.Options:
     return opts
 
 
+def _save(shown, path: str | None) -> None:
+    """Write ``shown`` (a result, table or matrix) to ``path`` as a self-contained page."""
+    if path:
+        try:
+            print(f"saved {shown.save_html(path)}")
+        except OSError as exc:
+            raise UsageError(f"--save {path}: {exc.strerror or exc}") from None
+
+
 def _columns(args) -> tuple[list[str], list[str], int]:
     gos, goarches = options.split_list(args.go), options.split_list(args.goarch)
     return gos, goarches, max(1, len(gos)) * max(1, len(goarches))
@@ -156,6 +165,7 @@ class GoLinkMagics(Magics):
     @magic_arguments()
     @argument("target", nargs="?", default=".", help="package or file to build (default .)")
     @argument("--case", help="run saved case NAME instead of the live module")
+    @argument("--save", metavar="OUT.html", help="also write the view as one self-contained HTML page")
     @_build_arguments
     @no_var_expand
     @line_magic
@@ -173,6 +183,7 @@ class GoLinkMagics(Magics):
         with _short_errors():
             result = self.session.run(opts, case=args.case, toolchain=gos[0] if gos else None)
         self.last_result = result
+        _save(result, args.save)
         if not result.met_expectation:
             display(result)
             raise UsageError(result.expectation_failure())
@@ -188,6 +199,7 @@ class GoLinkMagics(Magics):
         finally:
             progress.close()
         self.last_result = results
+        _save(results, args.save)
         missed = [r for r in results if not r.met_expectation]
         if not missed:
             return results
@@ -243,6 +255,7 @@ class GoLinkMagics(Magics):
     @argument("--columns", help="files shown as columns, comma separated (default: the .go files that differ)")
     @argument("--function", metavar="REGEX", help="the function whose assembly is shown (default main.main)")
     @argument("--baseline", metavar="CASE", help="the row the others are compared with (default: the first)")
+    @argument("--save", metavar="OUT.html", help="also write the table as one self-contained HTML page")
     @_build_arguments
     @no_var_expand
     @line_magic
@@ -269,6 +282,7 @@ class GoLinkMagics(Magics):
         finally:
             progress.close()
         self.last_result = table
+        _save(table, args.save)
         failures = table.failures()
         if failures:
             display(table)

@@ -18,26 +18,38 @@ BUILD_MESSAGE = re.compile(r"^(?P<path>[^\s:]+\.(?:go|s|mod)):(?P<line>\d+)(?::\
 __all__ = ["BUILD_MESSAGE", "OUTCOMES", "Displayable", "Function", "Instruction", "Options", "Result",
            "register_display"]
 
-_BUNDLES: dict[type, tuple[Callable, Callable | None]] = {}
+_BUNDLES: dict[type, tuple[Callable, Callable | None, Callable | None]] = {}
 
 
-def register_display(cls: type, bundle: Callable[[object], dict], text: Callable[[object], str] | None = None) -> None:
+def register_display(cls: type, bundle: Callable[[object], dict], text: Callable[[object], str] | None = None,
+                     page: Callable[[object], str] | None = None) -> None:
     """Let the display layer show ``cls`` values: ``bundle(value)`` gives the notebook's mime
-    bundle, ``text(value)`` its ``str``.  The data classes here never import that layer."""
-    _BUNDLES[cls] = (bundle, text)
+    bundle, ``text(value)`` its ``str``, ``page(value)`` a self-contained HTML page.  The data
+    classes here never import that layer."""
+    _BUNDLES[cls] = (bundle, text, page)
 
 
 class Displayable:
     """A value that shows itself through what :func:`register_display` registered for it."""
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle, _ = _BUNDLES.get(type(self), (None, None))
+        bundle = _BUNDLES.get(type(self), (None, None, None))[0]
         return bundle(self) if bundle else None
 
     def shown_text(self) -> str | None:
         """The registered plain-text rendering, or None when no display layer is loaded."""
-        _, text = _BUNDLES.get(type(self), (None, None))
+        text = _BUNDLES.get(type(self), (None, None, None))[1]
         return text(self) if text else None
+
+    def save_html(self, path) -> str:
+        """Write this value as one self-contained HTML page (styles and script inline, nothing
+        fetched) to ``path``; returns the path written."""
+        page = _BUNDLES.get(type(self), (None, None, None))[2]
+        if page is None:
+            raise RuntimeError("no page renderer is loaded: import golink_magic first")
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(page(self))
+        return str(path)
 
 
 

@@ -586,6 +586,52 @@ def render_matrix(results: list[Result], function: str | None = None, baseline: 
                  tuple(styles))
 
 
+_KEYBOARD_JS = None
+
+
+def _keyboard_js() -> str:
+    global _KEYBOARD_JS
+    if _KEYBOARD_JS is None:
+        from importlib.resources import files  # noqa: PLC0415 - the stdlib, read once
+
+        _KEYBOARD_JS = files("golink_magic").joinpath("static/keyboard.js").read_text(encoding="utf-8")
+    return _KEYBOARD_JS
+
+
+_PAGE_CSS = ("body{margin:16px;background:#fff;color:#1f1f1f;font-family:system-ui,sans-serif}"
+             "h1{font-size:1.15em;margin:0 0 8px}")
+
+
+def render_page(body_html: str, title: str) -> str:
+    """A self-contained HTML page around a view: styles and the keyboard script inline, nothing
+    fetched from anywhere, so it works from ``file://`` with the network off."""
+    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(title)}</title><style>{_PAGE_CSS}</style></head>"
+            f"<body><main><h1>{escape(title)}</h1>{body_html}</main><script>{_keyboard_js()}</script></body></html>\n")
+
+
+def result_page(result: Result) -> str:
+    """One result as a self-contained page."""
+    return render_page(render_html(result), f"{result.name or 'golink_magic'} — {result.target_label}")
+
+
+def table_page(table: CaseTable) -> str:
+    """A case table as a self-contained page."""
+    return render_page(render_table(table), "golink_magic case table: " + ", ".join(r.name or "?" for r in table.results))
+
+
+def diff_page(d: Diff) -> str:
+    """A diff of two results as a self-contained page."""
+    return render_page(render_diff_html(d), f"{d.a.name or 'a'} → {d.b.name or 'b'}")
+
+
+def matrix_page(results: list[Result]) -> str:
+    """A toolchain/GOARCH matrix as a self-contained page."""
+    return render_page(render_matrix(results), f"{results[0].name or 'golink_magic'} on " +
+                       ", ".join(r.target_label for r in results))
+
+
 def render_table_text(table: CaseTable) -> str:
     """Plain-text summary of a case table: outcome, stdout and changed operands per row."""
     out = []

@@ -173,6 +173,12 @@ def diff_bundle(d: Diff) -> dict:
 class Columns(list):
     """The results of a toolchain × GOARCH matrix in column order, shown side by side."""
 
+    def save_html(self, path) -> str:
+        """Write the matrix as one self-contained HTML page; returns the path written."""
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(view.matrix_page(list(self)))
+        return str(path)
+
     def _repr_pretty_(self, p, cycle):  # IPython's list printer would win over the bundle's text
         p.text("\n\n".join(view.render_text(r) for r in self))
 
@@ -229,6 +235,6 @@ def install_progress(title: str):
     return show
 
 
-register_display(Result, result_bundle, view.render_text)
-register_display(CaseTable, table_bundle, view.render_table_text)
-register_display(Diff, diff_bundle, view.render_diff_text)
+register_display(Result, result_bundle, view.render_text, view.result_page)
+register_display(CaseTable, table_bundle, view.render_table_text, view.table_page)
+register_display(Diff, diff_bundle, view.render_diff_text, view.diff_page)
