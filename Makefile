@@ -55,3 +55,38 @@ fixtures: setup-check
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# --- JupyterLab extension (begin) -------------------------------------------------------------
+# Go highlighting for %%gofile / %%gotxtar cells.  Source: labextension/; its prebuilt assets are
+# committed in golink_magic/labextension/ and a wheel installs them into
+# share/jupyter/labextensions/ (pyproject's data-files).  setuptools' editable install skips
+# data-files, so the dev venv links the built folder there instead (as `jupyter labextension
+# develop` would).  Only `make labextension` needs Node.js.
+LABEXT_LINK := $(VENV)/share/jupyter/labextensions/golink-magic-highlight
+.PHONY: labextension
+
+labextension:
+	cd labextension && npm ci --no-audit --no-fund && npm run build
+
+setup: $(LABEXT_LINK)
+$(VENV)/.installed-check: | $(LABEXT_LINK)
+
+$(LABEXT_LINK): | $(VENV)/.installed
+	mkdir -p $(dir $@)
+	ln -sfn $(CURDIR)/golink_magic/labextension $@
+# --- JupyterLab extension (end) ---------------------------------------------------------------
+
+# --- course website (begin) -------------------------------------------------------------------
+# `make site`: the saved notebooks (never re-executed) as a static website in build/site/
+# (Sphinx + MyST-NB + sphinx-book-theme; configuration in site/, build in scripts/build_site.py).
+# Needs only the venv and the `site` extra: no Go, no browser.
+.PHONY: site
+
+site: $(VENV)/.installed-site
+	$(PY) scripts/build_site.py
+
+$(VENV)/.installed-site: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -e ".[site]"
+	touch $@
+# --- course website (end) ---------------------------------------------------------------------

@@ -244,7 +244,9 @@ class Session:
         tool.  Errors (an interrupt included) are left for the first real run to report."""
         try:
             spec = self._toolchain_spec  # resolved without fixing the choice: GOLINK_GO may still change
-            (spec if isinstance(spec, Toolchain) else resolve(spec)).tool("objdump")
+            tc = spec if isinstance(spec, Toolchain) else resolve(spec)
+            tc.tool("objdump")
+            tc.supervisor()
         except (Exception, KeyboardInterrupt):  # noqa: BLE001
             pass
 

@@ -164,6 +164,7 @@ def cmd_warm(args) -> int:
     with Session() as session:
         for tc in toolchains:
             tc.tool("objdump")
+            tc.supervisor()
         session.save_case("warm", {"main.go": WARM_PROGRAM})
         names = ["warm"] + (session.case_names([str(p) for p in _cases(args.paths)]) if args.paths else [])
         results = session.run_cases(names, options.Options(), toolchains, progress=_progress)

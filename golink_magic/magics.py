@@ -15,7 +15,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_var_expand
 from IPython.core.magic_arguments import argument, magic_arguments
 from IPython.display import display
-from traitlets import Unicode, observe
+from traitlets import Float, Int, Unicode, observe
 
 from . import catalog, options, procs, widgets
 from .api import Session, refuse_several_files
@@ -52,9 +52,16 @@ def _build_arguments(func):
     return func
 
 
-def _options(args, columns: int = 1) -> options.Options:
-    """Options from parsed arguments, checked for ``columns`` matrix columns."""
+_LIMITS = ("max_tasks", "max_file_mb", "max_memory_mb")
+
+
+def _options(args, columns: int = 1, defaults: dict | None = None) -> options.Options:
+    """Options from parsed arguments (``defaults``: values set with %config fill what the line
+    leaves out), checked for ``columns`` matrix columns."""
     opts = options.from_arguments(args, target=getattr(args, "target", None))
+    for name, value in (defaults or {}).items():
+        if getattr(args, name, None) is None and value is not None:
+            setattr(opts, name, value)
     with _short_errors():
         options.check_options(opts, columns)
     return opts
@@ -94,6 +101,13 @@ class GoLinkMagics(Magics):
 
     go = Unicode(None, allow_none=True, config=True,
                  help="Default Go toolchain: a version (1.23) or a path to go; None is the embedded one.")
+    timeout = Float(None, allow_none=True, config=True, help="Default seconds a program may run (10).")
+    max_tasks = Int(None, allow_none=True, config=True, help="Default processes and threads a program may run (512).")
+    max_file_mb = Int(None, allow_none=True, config=True, help="Default largest file a program may write, MiB (100).")
+    max_memory_mb = Int(None, allow_none=True, config=True, help="Default address space of a program, MiB (4096).")
+
+    def _defaults(self) -> dict:
+        return {name: getattr(self, name) for name in ("timeout", *_LIMITS)}
 
     def __init__(self, shell=None, **kwargs):
         super().__init__(shell=shell, **kwargs)
@@ -177,7 +191,7 @@ class GoLinkMagics(Magics):
         """
         args = _parse(self.gorun, line)
         gos, goarches, columns = _columns(args)
-        opts = _options(args, columns)
+        opts = _options(args, columns, self._defaults())
         if columns > 1:
             return self._matrix(args, opts, gos, goarches, columns)
         with _short_errors():
@@ -271,7 +285,7 @@ class GoLinkMagics(Magics):
             raise UsageError("each case keeps its own expectation: save it with %gocase NAME --expect OUTCOME "
                              "or an `expect:` txtar header")
         gos, arches, _ = _columns(args)
-        opts = _options(args)
+        opts = _options(args, defaults=self._defaults())
         with _short_errors():
             names = self.session.case_names(args.cases)  # a wrong name fails before any bar shows
         progress = widgets.Progress(len(names) * max(1, len(gos)) * max(1, len(arches)), "running cases")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields, replace
 
 from .errors import CaseError
 
-OUTCOMES = ("ok", "compile-error", "link-error", "exit-nonzero", "panic", "crash", "timeout")
+OUTCOMES = ("ok", "compile-error", "link-error", "exit-nonzero", "panic", "crash", "timeout", "limit")
 
 # GOARCH values Go knows (`go tool dist list`); checked here so a typo is a usage error.
 GOARCHES = {"386", "amd64", "arm", "arm64", "loong64", "mips", "mipsle", "mips64", "mips64le", "ppc64",
@@ -35,6 +35,9 @@ class Options:
     no_objdump: bool = False
     no_run: bool = False  # build and disassemble only (e.g. for a GOARCH this machine cannot run)
     unfold: bool = False  # show the stack check, morestack tail and inlined code open
+    max_tasks: int = 512        # processes and threads the program may run at once
+    max_file_mb: int = 100      # the largest file it may write
+    max_memory_mb: int = 4096   # its address space
     expect: str | None = None
     expect_stdout: list[str] = field(default_factory=list)  # TEXT (substring) or /REGEX/
     expect_ref: list[str] = field(default_factory=list)     # [!][FUNC:]SYMBOL
@@ -118,6 +121,9 @@ TABLE: tuple[Spec, ...] = (
     Spec("go", "toolchain(s): version(s) like 1.23 or 1.22,1.27 (one column each), or a path to go",
          columns=True, header=False),
     Spec("timeout", "seconds the program may run (default 10)", kind="number"),
+    Spec("max_tasks", "processes and threads the program may run at once (default 512)", kind="int", metavar="N"),
+    Spec("max_file_mb", "the largest file the program may write, in MiB (default 100)", kind="int", metavar="MIB"),
+    Spec("max_memory_mb", "the program's address space, in MiB (default 4096)", kind="int", metavar="MIB"),
     Spec("objdump", "disassemble the symbols matching REGEX (Go regexp syntax; repeatable); "
          "default: functions in the module", kind="list", metavar="REGEX"),
     Spec("no_objdump", "skip the disassembly", kind="flag"),
@@ -146,6 +152,8 @@ def arguments() -> list[tuple[tuple, dict]]:
             kwargs.update(action="append", default=[])
         elif spec.kind == "number":
             kwargs.update(type=float, default=None)
+        elif spec.kind == "int":
+            kwargs.update(type=int, default=None)
         else:
             kwargs["default"] = None
         if spec.metavar and spec.kind != "flag":
@@ -160,7 +168,7 @@ def from_arguments(parsed, target: str | None = None) -> Options:
     opts = Options(target=target or ".")
     for spec in TABLE:
         value = getattr(parsed, spec.name, None)
-        if spec.name == "go" or value in (None, [], False):
+        if spec.name == "go" or value is None or value is False or value == []:
             continue
         if spec.name == "goarch":
             arches = split_list(value)
@@ -199,7 +207,7 @@ def apply_header(lines: list[tuple], base: Options | None = None, where: str = "
                     raise ValueError(value)
                 setattr(opts, spec.name, value.lower() in _TRUE)
             else:
-                setattr(opts, spec.name, float(value) if spec.kind == "number" else value)
+                setattr(opts, spec.name, {"number": float, "int": int}.get(spec.kind, str)(value))
         except ValueError:
             raise CaseError(f"{where} {key}: {value!r} is not valid") from None
     return opts
@@ -223,6 +231,9 @@ def check_options(opts: Options, columns: int = 1, where: str | None = None) -> 
                         f"{', '.join(sorted(GOARCHES))}")
     if opts.timeout is not None and not (0 < opts.timeout < math.inf):
         raise CaseError(f"{name('timeout')} must be a positive number of seconds")
+    for limit in ("max_tasks", "max_file_mb", "max_memory_mb"):
+        if not 0 < getattr(opts, limit) < 1 << 40:
+            raise CaseError(f"{name(limit)} must be a positive whole number")
     for regex in opts.objdump:
         _check_regex(name("objdump"), regex)
     for text in opts.expect_stdout:

@@ -71,3 +71,25 @@ def decode_capped(data: bytes, cut: int, stream: str, cap: int) -> str:
     if cut:
         text += f"\n[… {cut:,} more bytes of {stream} cut; golink_magic keeps the first {cap:,}]\n"
     return text
+
+
+def breached_limit(returncode: int | None, stderr: str, enforced: str | None = None) -> str | None:
+    """Which limit of the program's run stopped it: ``tasks`` (the supervisor stopped it),
+    ``file`` (a write past the file-size limit) or ``memory`` (its address space ran out)."""
+    if enforced:
+        return enforced
+    if returncode == -25 or re.search(r"\bfile too large\b", stderr):  # SIGXFSZ, or EFBIG reported
+        return "file" if returncode not in (0, None) else None
+    if returncode not in (0, None) and re.search(r"^fatal error: (?:runtime: )?out of memory|^runtime: out of memory"
+                                                   r"|cannot allocate memory", stderr, re.M):
+        return "memory"
+    return None
+
+
+def limit_sentence(kind: str, tasks: int, file_mb: int, memory_mb: int) -> str:
+    """One sentence naming the limit that was hit and the option that sets it."""
+    return {
+        "tasks": f"stopped: the program and its children went over {tasks} processes and threads (--max-tasks)",
+        "file": f"the program tried to write a file larger than {file_mb} MiB (--max-file-mb)",
+        "memory": f"the program ran out of its {memory_mb} MiB address space (--max-memory-mb)",
+    }[kind]

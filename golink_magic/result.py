@@ -161,7 +161,9 @@ class Result(Displayable):
         label = f"{self.name}: " if self.name else ""
         want = self.options.expect
         if self.outcome != (want or "ok"):
-            detail = self.signal or next(iter((self.build_output or self.stderr).strip().splitlines()[-1:]), "")
+            said = [n for n in self.notes if "(--max-" in n or "timeout" in n] if self.outcome in ("limit", "timeout") else []
+            detail = said[0] if said else self.signal or next(
+                iter((self.build_output or self.stderr).strip().splitlines()[-1:]), "")
             detail = f" ({detail.strip()})" if detail.strip() else ""
             if want:
                 return [f"{label}expected {want}, got {self.outcome}{detail}"]

@@ -20,7 +20,7 @@ from pathlib import Path
 from . import cache, objdump, procs
 from .errors import ToolchainError
 from .options import Options
-from .outcome import build_hint, classify_build, classify_run, decode_capped
+from .outcome import breached_limit, build_hint, classify_build, classify_run, decode_capped, limit_sentence
 from .plan import Plan, build_command, local_target, make_plan, objdump_regex, shown_command
 from .result import Result
 from .toolchain import Toolchain
@@ -170,9 +170,13 @@ def _program_env(go_env: dict) -> dict:
 
 
 def run_program(job: _Job, result: Result) -> None:
-    """Run the built program and record what it did in ``result``."""
+    """Run the built program under the supervisor (limits, no descendant outliving it) and
+    record what it did in ``result``."""
+    opts = job.options
+    limits = procs.Limits(opts.max_tasks, opts.max_file_mb, opts.max_memory_mb)
     try:
-        run = procs.spawn([str(job.binary)], job.module_dir, _program_env(job.env), timeout=job.options.timeout)
+        run = procs.run_supervised([str(job.binary)], job.module_dir, _program_env(job.env), opts.timeout, limits,
+                                   job.toolchain.supervisor(), job.binary.with_name("supervisor.report"))
     except OSError as exc:
         if exc.errno != errno.ENOEXEC:
             raise
@@ -191,6 +195,13 @@ def run_program(job: _Job, result: Result) -> None:
     result.outcome, result.signal = classify_run(run.returncode, result.stderr, run.timed_out)
     if result.outcome == "timeout":
         result.notes.append(f"stopped after the {job.options.timeout:g} s timeout (use --timeout to change it)")
+    limit = breached_limit(run.returncode, result.stderr, run.limit) if not run.timed_out else None
+    if limit:
+        result.outcome = "limit"
+        result.notes.append(limit_sentence(limit, limits.tasks, limits.file_mb, limits.memory_mb))
+    if run.leftover:
+        result.notes.append(f"the program left {run.leftover} process{'es' if run.leftover != 1 else ''} running "
+                            "when it ended; golink stopped them")
 
 
 def disassemble(job: _Job, result: Result) -> bool:

@@ -8,8 +8,10 @@ depends on, so a machine with no Go installed still works.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,6 +108,35 @@ class Toolchain:
                 raise ToolchainError(f"{self.version} cannot provide `go tool {name}`: {why}")
             path = Path(out.splitlines()[-1])
             self._tools[name] = path
+            return path
+
+    def supervisor(self) -> Path | None:
+        """The process supervisor (``static/supervisor.go``) built with this Go for the host,
+        once; None where it cannot work (not Linux) or is switched off (``GOLINK_NO_SUPERVISOR``),
+        in which case runs fall back to their process group alone."""
+        if not sys.platform.startswith("linux") or os.environ.get("GOLINK_NO_SUPERVISOR"):
+            return None
+        source = Path(__file__).with_name("static") / "supervisor.go"
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()[:12]
+        with self._lock:
+            path = self.state_dir / "supervisor" / f"golink-supervisor-{digest}"
+            if path.exists():
+                return path
+            build = path.parent / f".build-{os.getpid()}-{threading.get_ident()}"
+            build.mkdir(parents=True, exist_ok=True)
+            (build / "go.mod").write_text("module golinksupervisor\n\ngo 1.19\n")
+            (build / "main.go").write_bytes(source.read_bytes())
+            env = self.env()
+            env.pop("GOFLAGS", None)
+            mark = procs.generation()
+            done = procs.spawn([str(self.go), "build", "-trimpath", "-ldflags=-s -w", "-o", str(path), "."], build, env,
+                               timeout=TOOL_BUILD_TIMEOUT)
+            shutil.rmtree(build, ignore_errors=True)
+            if procs.interrupted_since(mark):
+                raise KeyboardInterrupt
+            if done.returncode != 0 or not path.exists():
+                raise ToolchainError(f"{self.version} cannot build golink's process supervisor: "
+                                     f"{(done.text('stderr') or done.text()).strip()[:300]}")
             return path
 
     def describe(self) -> dict:

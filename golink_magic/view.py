@@ -77,7 +77,7 @@ background:var(--glm-bg2);font-family:var(--jp-ui-font-family,system-ui,sans-ser
 .glm-badge{display:inline-block;padding:0 8px;border-radius:9px;font-weight:700;color:#fff;background:#6c757d;
 font-family:var(--jp-ui-font-family,system-ui,sans-serif)}
 .glm-b-ok{background:#1e7e34}.glm-b-compile-error,.glm-b-link-error{background:#c82333}
-.glm-b-panic,.glm-b-crash{background:#b35900}.glm-b-timeout,.glm-b-exit-nonzero{background:#6f42c1}
+.glm-b-panic,.glm-b-crash{background:#b35900}.glm-b-timeout,.glm-b-exit-nonzero,.glm-b-limit{background:#6f42c1}
 .glm-sec{padding:2px 8px;color:var(--glm-dim);border-top:1px solid var(--glm-line);font-family:var(--jp-ui-font-family,system-ui,sans-serif)}
 .glm .glm-pre{margin:0;padding:2px 8px 4px;border:0;background:none;white-space:pre-wrap;overflow-wrap:anywhere;font-family:var(--glm-mono)}
 .glm-msg{display:block}
