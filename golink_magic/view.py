@@ -441,6 +441,8 @@ def render_html(result: Result, function: str | None = None, show_pc: bool = Fal
 
 
 def _asm_label(fns: list[Function]) -> str:
+    if not fns:
+        return "Assembly"
     if len(fns) == 1:
         return f"Assembly of {fns[0].symbol}"
     return f"Assembly of {', '.join(f.symbol for f in fns[:3])}" + (f" and {len(fns) - 3} more" if len(fns) > 3 else "")

@@ -118,7 +118,7 @@ def _stable_widget_ids(nb: nbformat.NotebookNode) -> None:
 
 
 def _masked(value) -> str:
-    text = json.dumps(value, sort_keys=True)
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False)
     for rx, repl in _VOLATILE:
         text = rx.sub(repl, text)
     return text
