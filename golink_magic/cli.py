@@ -222,6 +222,10 @@ def cmd_cache(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``golink-magic`` command."""
     args = _parser().parse_args(argv)
+    problem = procs.unsupported()
+    if problem and args.command in ("run", "warm"):
+        print(f"golink-magic: {problem}", file=sys.stderr)
+        return 2
     try:
         return {"run": cmd_run, "warm": cmd_warm, "toolchains": cmd_toolchains, "cache": cmd_cache}[args.command](args)
     except UserError as exc:

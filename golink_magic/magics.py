@@ -312,6 +312,9 @@ def load(ipython) -> None:
     """Register the magics on ``ipython`` (once per shell)."""
     if id(ipython) in _LOADED:
         return
+    problem = procs.unsupported()
+    if problem:
+        raise UsageError(problem)
     magics = GoLinkMagics(shell=ipython)
     ipython.register_magics(magics)
     ipython.configurables.append(magics)

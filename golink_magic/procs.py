@@ -13,6 +13,7 @@ import os
 import select
 import signal as signals
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -43,6 +44,15 @@ class Completed:
     def text(self, stream: str = "stdout") -> str:
         """One stream decoded as UTF-8 (undecodable bytes replaced)."""
         return getattr(self, stream).decode("utf-8", errors="replace")
+
+
+def unsupported() -> str | None:
+    """One sentence when this system lacks what stopping a program needs (Windows has no
+    process groups or killpg), else None."""
+    if sys.platform.startswith("win") or not hasattr(os, "killpg") or not hasattr(os, "setsid"):
+        return ("golink_magic needs Linux or macOS to run Go programs safely (process groups to stop them); "
+                "on Windows use WSL2, or open the course on Binder")
+    return None
 
 
 def generation() -> int:

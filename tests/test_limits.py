@@ -178,3 +178,22 @@ def test_the_cache_command_shows_sizes_and_clears_a_part(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "golink_magic", "cache", "clear", "toolchain", "1.99"],
                          capture_output=True, text=True, env=env)
     assert bad.returncode == 2 and bad.stderr.startswith("golink-magic: clear what? one of:")
+
+
+def test_a_system_without_process_groups_is_told_in_one_sentence(monkeypatch, capsys):
+    """Windows has no killpg: %load_ext and the CLI say so instead of failing mid-run."""
+    from IPython.core.error import UsageError
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from golink_magic import cli, magics
+
+    monkeypatch.delattr("os.killpg")
+    assert cli.main(["run", "x.txtar"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("golink-magic: golink_magic needs Linux or macOS") and "WSL2" in err
+    InteractiveShell.clear_instance()
+    ip = InteractiveShell.instance()
+    with pytest.raises(UsageError, match="on Windows use WSL2, or open the course on Binder"):
+        magics.load(ip)
+    assert id(ip) not in magics._LOADED
+    InteractiveShell.clear_instance()
