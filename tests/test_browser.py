@@ -280,9 +280,11 @@ def check_symbol_links(page, scope, shot: str | None = None) -> None:
     sym = scope.evaluate("""s => {
         const shown = sel => [...s.querySelectorAll(sel)].filter(e => e.getClientRects().length > 0);
         const declared = new Set(shown('[data-syms]').flatMap(l => l.dataset.syms.split(' ')));
-        return shown('.glm-asm [data-sym]').map(o => o.dataset.sym).find(n => declared.has(n)) || null; }""")
+        const pick = sel => shown(sel).map(o => o.dataset.sym).find(n => declared.has(n));
+        return pick('.glm-asm .glm-row .glm-lnk[data-sym]') || pick('.glm-asm .glm-row [data-sym]')
+            || pick('.glm-asm [data-sym]') || null; }""")
     assert sym, "no visible operand names a symbol declared in a visible source line"
-    operand = scope.locator(f'.glm-asm [data-sym="{sym}"]:visible').first
+    operand = scope.locator(f'.glm-asm .glm-row [data-sym="{sym}"]:visible, .glm-asm [data-sym="{sym}"]:visible').first
     decl = scope.locator(f'.glm-line[data-syms~="{sym}"]:visible').first
     page.mouse.move(0, 0)
     decl_before, operand_before = style(decl), style(operand)
