@@ -318,9 +318,13 @@ def _removed(n: int) -> str:
 
 def function_rows(fn: Function, st: AsmStyle, budget: list[int], diffs: list[RowDiff] | None = None) -> tuple[str, int]:
     """HTML of a function's rows (folded segments), spending ``budget[0]`` bytes; returns (html, rows cut)."""
+    if budget[0] <= 0:  # nothing more fits: no rows, and no hover rules for them either
+        return "", len(fn.instructions)
     info = {id(d.new): d for d in diffs or [] if d.new is not None}
     removed_before = _removed_before(diffs)
+    jumps = len(st.jumps)
     targets = _jump_targets(fn, st)
+    budget[0] -= (len(st.jumps) - jumps) * (2 * len(st.root) + 90)  # the jump rules
     parts: list[str] = []
     cut = 0
     for kind, rows in segments(fn):
@@ -330,9 +334,11 @@ def function_rows(fn: Function, st: AsmStyle, budget: list[int], diffs: list[Row
                 cut += 1
                 continue
             d = info.get(id(r))
+            classes = len(st.symbols.hover)
             html = _removed(removed_before[id(r)]) if id(r) in removed_before else ""
             html += _row_html(r, st, d.kind if d else "same", d.marks if d else (), targets)
-            budget[0] -= len(html)
+            # the row's bytes, and the hover/focus rules of the symbols it named first
+            budget[0] -= len(html.encode()) + (len(st.symbols.hover) - classes) * (3 * len(st.root) + 110)
             body.append(html)
         if not body:
             continue
@@ -352,11 +358,13 @@ def function_block(fn: Function, st: AsmStyle, budget: list[int], diffs: list[Ro
                    header: bool = True) -> tuple[str, int]:
     """A function's header (its symbol, file and row count) and its rows; returns (html, rows cut)."""
     ident = st.anchor(fn)
+    linked = budget[0] > 0
     body, cut = function_rows(fn, st, budget, diffs)
     head = ""
     if header:
         where = escape(fn.file) if fn.file else "?"
-        head = (f'<div class="glm-fnh"><span class="glm-sym glm-sy {st.symbols.css_class(fn.symbol)}" '
+        hover = f" {st.symbols.css_class(fn.symbol)}" if linked else ""
+        head = (f'<div class="glm-fnh"><span class="glm-sym glm-sy{hover}" '
                 f'data-sym="{escape(fn.symbol)}">{escape(fn.symbol)}</span> '
                 f'<span class="glm-dim">{where} · {count(len(fn.instructions))}</span></div>')
     return f'<div class="glm-fn" id="{ident}">{head}{body}</div>', cut

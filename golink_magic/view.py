@@ -415,7 +415,7 @@ def render_html(result: Result, function: str | None = None, show_pc: bool = Fal
         st.anchor(fn)
     source, size = _sources(result, links, errors, st.symbols)
     output = _output_block(result, links)
-    budget = [PAYLOAD_LIMIT - 30_000 - size - len(output) - 80 * len(links.hover)]
+    budget = [PAYLOAD_LIMIT - 30_000 - size - len(output) - (2 * len(root) + 70) * len(links.hover)]
     asm, cut = [], 0
     for fn in fns:
         html, c = function_block(fn, st, budget)

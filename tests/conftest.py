@@ -130,6 +130,23 @@ def shell():
     InteractiveShell.clear_instance()
 
 
+@pytest.fixture(scope="module")
+def static_browser():
+    """Debian's Chromium driven by Playwright, for pages opened from file:// or loopback; skips
+    loudly when it is missing (scripts/install-browser.sh installs it)."""
+    chromium = shutil.which("chromium")
+    if not chromium:
+        pytest.skip("SKIPPED LOUDLY: chromium is missing (scripts/install-browser.sh installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 @pytest.fixture(scope="session")
 def table_results():
     """The seed table's rows 1–3 (no directive, pull, push) as saved from real runs, in order

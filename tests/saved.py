@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from golink_magic import Options, Result, load_case
+from golink_magic import Options, Result, diff, load_case, table, view
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "results"
@@ -78,3 +78,14 @@ def save(name: str, result: Result) -> Path:
     path = FIXTURES / f"{name}.json"
     path.write_text(json.dumps(result.to_dict(), indent=1) + "\n")
     return path
+
+
+def views() -> dict[str, str]:
+    """Each kind of view (single case, case table, matrix, diff) rendered from saved results."""
+    rows = [load(n) for n in ("table-row01", "table-row02", "table-row03")]
+    return {
+        "single": view.render_html(rows[1]),
+        "table": view.render_table(table(rows, ["hello/hello.go", "ciao/ciao.go"])),
+        "matrix": view.render_matrix([rows[2], load("push-386")]),
+        "diff": view.render_diff_html(diff(rows[0], rows[1])),
+    }

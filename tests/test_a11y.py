@@ -4,27 +4,17 @@ names, one Tab stop per pane, arrow keys moving inside it, and focus lighting wh
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-
-from golink_magic import diff, table, view
 
 from . import saved
 
 KEYBOARD = (Path(__file__).resolve().parent.parent / "golink_magic" / "static" / "keyboard.js").read_text()
 
 
-def _views() -> dict[str, str]:
-    rows = [saved.load(n) for n in ("table-row01", "table-row02", "table-row03")]
-    return {
-        "single": view.render_html(rows[1]),
-        "table": view.render_table(table(rows, ["hello/hello.go", "ciao/ciao.go"])),
-        "matrix": view.render_matrix([rows[2], saved.load("push-386")]),
-        "diff": view.render_diff_html(diff(rows[0], rows[1])),
-    }
+_views = saved.views
 
 
 def _page(html: str) -> str:
@@ -46,18 +36,8 @@ def test_structure_for_assistive_technology():
 
 
 @pytest.fixture(scope="module")
-def tab():
-    chromium = shutil.which("chromium")
-    if not chromium:
-        pytest.skip("SKIPPED LOUDLY: chromium is missing (scripts/install-browser.sh installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            yield browser.new_page(viewport={"width": 1600, "height": 900})
-        finally:
-            browser.close()
+def tab(static_browser):
+    return static_browser.new_page(viewport={"width": 1600, "height": 900})
 
 
 @pytest.mark.parametrize("name", ["single", "table", "matrix", "diff"])

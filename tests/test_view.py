@@ -234,14 +234,7 @@ def test_one_huge_source_file_stays_within_the_payload_limit(session):
 
 # -- reading the listing: symbols, instruction help, control flow, linkname rows ---------------
 
-def _all_views():
-    rows = [saved.load(n) for n in ("table-row01", "table-row02", "table-row03")]
-    return {
-        "single": view.render_html(rows[1]),
-        "table": view.render_table(table(rows, ["hello/hello.go", "ciao/ciao.go"])),
-        "matrix": view.render_matrix([rows[2], saved.load("push-386")]),
-        "diff": view.render_diff_html(diff(rows[0], rows[1])),
-    }
+_all_views = saved.views
 
 
 def test_every_sb_operand_names_its_symbol_in_every_view():
