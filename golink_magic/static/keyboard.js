@@ -13,7 +13,7 @@
     var here = event.target;
     if (!(here instanceof Element) || !here.matches(ITEM)) { return; }
     var keys = { ArrowDown: 1, ArrowUp: -1, PageDown: 10, PageUp: -10, Home: -Infinity, End: Infinity };
-    if (!(event.key in keys) || event.altKey || event.ctrlKey || event.metaKey) { return; }
+    if (!(event.key in keys) || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
     var items = Array.prototype.filter.call(pane(here).querySelectorAll(ITEM), visible);
     var at = items.indexOf(here);
     var step = keys[event.key];

@@ -11,6 +11,10 @@
  *
  * "Format Go" (cell context menu, command palette) runs the embedded toolchain's gofmt in the
  * notebook's kernel on the cell's Go files and leaves the magic line and the markers alone.
+ *
+ * A second plugin gives the views in outputs their arrow keys.  JupyterLab runs no <script> of an
+ * output, so golink_magic/static/keyboard.js (what static pages and the course website use) does
+ * not reach them; the same roving focus lives here instead.
  */
 import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette, Notification } from '@jupyterlab/apputils';
@@ -220,6 +224,68 @@ async function formatGo(panel: NotebookPanel, cell: ICellModel): Promise<void> {
   }
 }
 
+// --- keyboard: roving focus inside a view's pane ---------------------------------------------
+
+/** What golink_magic/static/keyboard.js moves between: a source line or an assembly row. */
+const ITEM = '.glm [role="listitem"][tabindex]';
+const PANE = '.glm-scroll, .glm-cell, .glm-pane';
+const STEPS: { [key: string]: number } = {
+  ArrowDown: 1,
+  ArrowUp: -1,
+  PageDown: 10,
+  PageUp: -10,
+  Home: -Infinity,
+  End: Infinity
+};
+
+/**
+ * Each pane of a view is one Tab stop (the row with tabindex 0); inside it the arrow keys move to
+ * the next or previous visible row, PageUp/PageDown by ten, Home/End to the first/last, and the
+ * tab stop moves along.  Focusing a row lights what hovering lights (CSS :focus rules of the view).
+ * Only a key that moves the focus is taken from JupyterLab: the notebook's command-mode arrow
+ * keys (cell up/down) still work on the first and last row, and with a modifier.
+ */
+function moveFocus(event: KeyboardEvent): void {
+  const here = event.target;
+  const step = STEPS[event.key];
+  if (step === undefined || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) {
+    return;
+  }
+  if (!(here instanceof HTMLElement) || !here.matches(ITEM)) {
+    return;
+  }
+  const pane = here.closest(PANE) ?? here.parentElement;
+  const rows = pane ? Array.from(pane.querySelectorAll<HTMLElement>(ITEM)) : [];
+  const items = rows.filter(e => e.getClientRects().length > 0); // not in a closed fold
+  const at = items.indexOf(here);
+  const to = isFinite(step) ? at + step : step < 0 ? 0 : items.length - 1;
+  const next = items[Math.max(0, Math.min(items.length - 1, to))];
+  if (!next || next === here) {
+    return;
+  }
+  event.preventDefault();
+  event.stopPropagation(); // before the notebook's own keydown handling and JupyterLab's shortcuts
+  here.setAttribute('tabindex', '-1');
+  next.setAttribute('tabindex', '0');
+  next.focus();
+}
+
+const keyboard: JupyterFrontEndPlugin<void> = {
+  id: 'golink-magic-highlight:keyboard',
+  description: "Arrow keys inside the panes of golink_magic's views (roving tabindex)",
+  autoStart: true,
+  activate: () => {
+    const w = window as any;
+    if (w.__golinkKeyboard) {
+      return;
+    }
+    w.__golinkKeyboard = true; // keyboard.js, should a page load it too, stands aside
+    // capture phase on the window: ahead of every keydown listener of the notebook and the
+    // application (JupyterLab's shortcuts listen on the document)
+    window.addEventListener('keydown', moveFocus, true);
+  }
+};
+
 // --- the plugin -----------------------------------------------------------------------------
 
 const plugin: JupyterFrontEndPlugin<void> = {
@@ -274,4 +340,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default plugin;
+export default [plugin, keyboard];
