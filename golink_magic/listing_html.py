@@ -145,7 +145,22 @@ class AsmStyle:
     scope: str = ""                       # sets apart the ids and jump classes of a table row or matrix column
     anchors: dict[str, str] = field(default_factory=dict)   # symbol of a shown function → its block id
     jumps: dict[str, str] = field(default_factory=dict)     # hover class of a jump target → ""
+    helps: dict[str, str] = field(default_factory=dict)     # operand help text → its class (one CSS rule each)
     _made: int = 0
+
+    def help_class(self, text: str) -> str:
+        """The class showing ``text`` on hover; each distinct help is written once, in the view's
+        style, not on every operand (registers repeat on nearly every row)."""
+        if text not in self.helps:  # one dict may be shared by all the rows or columns of a view
+            self.helps[text] = f"glm-oh{len(self.helps)}"
+        return self.helps[text]
+
+    def help_rules(self) -> str:
+        """The ``::after`` content rules of the operand help classes."""
+        def css(text: str) -> str:
+            return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ") + '"'
+        return "".join(f".{self.root} .{k}:hover::after,.{self.root} .glm-row:focus .glm-sy.{k}::after{{content:{css(t)}}}"
+                       for t, k in self.helps.items())
 
     def anchor(self, fn: Function) -> str:
         """The id of ``fn``'s block, registered so CALLs to it become links."""
@@ -200,8 +215,8 @@ def _operand_html(op: str, first: str, st: AsmStyle, targets: dict[int, str]) ->
     sym = symbol_of(op)
     if sym is not None:
         bound = sym in st.symbols.bound
-        cls = f"glm-sy {st.symbols.css_class(sym)}" + (" glm-lnk" if bound else "")
-        html = f'<span class="{cls}" data-sym="{escape(sym)}" title="{escape(st.symbols.title(sym))}">{piece}</span>'
+        cls = f"glm-sy glm-oh {st.help_class(st.symbols.title(sym))} {st.symbols.css_class(sym)}" + (" glm-lnk" if bound else "")
+        html = f'<span class="{cls}" data-sym="{escape(sym)}">{piece}</span>'
         if first in ("CALL", "BL", "JMP", "B") and sym in st.anchors:
             html = f'<a class="glm-to" href="#{st.anchors[sym]}" tabindex="-1">{html}</a>'
         return html, bound
@@ -211,7 +226,7 @@ def _operand_html(op: str, first: str, st: AsmStyle, targets: dict[int, str]) ->
         return (f'<a class="glm-jmp {cls}" href="#{ident}" tabindex="-1" title="jumps to the row marked ◂ in this '
                 f'function">{piece}</a>'), False
     help_text = explain_operand(op, st.goarch)
-    return (f'<span title="{escape(help_text)}">{piece}</span>' if help_text else piece), False
+    return (f'<span class="glm-oh {st.help_class(help_text)}">{piece}</span>' if help_text else piece), False
 
 
 def instruction_html(text: str, marks: tuple[int, ...], st: AsmStyle,
@@ -334,11 +349,12 @@ def function_rows(fn: Function, st: AsmStyle, budget: list[int], diffs: list[Row
                 cut += 1
                 continue
             d = info.get(id(r))
-            classes = len(st.symbols.hover)
+            classes, helps = len(st.symbols.hover), len(st.helps)
             html = _removed(removed_before[id(r)]) if id(r) in removed_before else ""
             html += _row_html(r, st, d.kind if d else "same", d.marks if d else (), targets)
-            # the row's bytes, and the hover/focus rules of the symbols it named first
-            budget[0] -= len(html.encode()) + (len(st.symbols.hover) - classes) * (3 * len(st.root) + 110)
+            # the row's bytes, and the hover/focus rules of the symbols and helps it used first
+            budget[0] -= len(html.encode()) + (len(st.symbols.hover) - classes) * (3 * len(st.root) + 110) \
+                + (len(st.helps) - helps) * (len(st.root) + 150)
             body.append(html)
         if not body:
             continue

@@ -99,16 +99,19 @@ font-family:var(--jp-ui-font-family,system-ui,sans-serif)}
 .glm-ts{color:var(--jp-mirror-editor-string-color,#ba2121)}.glm-tc{color:var(--jp-mirror-editor-comment-color,#2b5c5c);font-style:italic}
 .glm-tn{color:var(--jp-mirror-editor-number-color,#006100)}.glm-tf{color:var(--jp-mirror-editor-def-color,#0000ff)}
 .glm-tb{color:var(--jp-mirror-editor-builtin-color,#006100)}.glm-to{color:var(--jp-mirror-editor-operator-color,#aa22ff)}
-.glm-op[title],.glm-ins span[title],.glm-chip[title]{cursor:help}
+.glm-op[title],.glm-ins span[title],.glm-chip[title],.glm-oh{cursor:help}.glm-row{position:relative}
+.glm-oh:hover::after{position:absolute;left:2em;top:100%;z-index:6;max-width:46em;white-space:normal;padding:2px 6px;
+border:1px solid var(--glm-line);border-radius:3px;background:var(--glm-bg2);color:var(--glm-fg);font-weight:400;
+font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:.9em;box-shadow:0 2px 6px rgba(0,0,0,.25)}
 .glm-sy{border-radius:2px}.glm a.glm-to,.glm a.glm-jmp{color:inherit;text-decoration:underline dotted}
 .glm-lnrow{box-shadow:inset -3px 0 var(--jp-warn-color0,#b35900)}
 .glm-target .glm-ins::after{content:" ◂";color:var(--glm-dim)}
 .glm-row:focus,.glm-line:focus{outline:2px solid var(--jp-brand-color1,#1976d2);outline-offset:-2px;position:relative}
-.glm-row:focus .glm-op[title]::after,.glm-row:focus .glm-sy[title]::after,.glm summary:focus .glm-chip[title]::after{
+.glm-row:focus .glm-op[title]::after,.glm-row:focus .glm-sy::after,.glm summary:focus .glm-chip[title]::after{
 content:attr(title);position:absolute;left:2em;z-index:5;max-width:46em;white-space:normal;padding:2px 6px;
 border:1px solid var(--glm-line);border-radius:3px;background:var(--glm-bg2);color:var(--glm-fg);font-weight:400;
 font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:.9em;box-shadow:0 2px 6px rgba(0,0,0,.25)}
-.glm-row:focus .glm-op[title]::after{top:100%}.glm-row:focus .glm-sy[title]::after{bottom:100%}
+.glm-row:focus .glm-op[title]::after{top:100%}.glm-row:focus .glm-sy::after{bottom:100%;top:auto}
 .glm summary:focus{position:relative}.glm summary:focus .glm-chip[title]::after{top:100%}
 .glm-gk{font-weight:700;font-family:var(--glm-mono)}.glm-guide{padding:1px 8px 1px 1.5em;white-space:normal;font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:.92em}
 """
@@ -227,7 +230,6 @@ def _source_block(path: str, text: str, links: Links, marks: set[int] = frozense
                   budget: int | None = None, symbols: Symbols | None = None) -> str:
     rows, size = [], 0
     lines = _highlight_lines(path, text)
-    plain = text.splitlines()
     for n, html in enumerate(lines, 1):
         if only is not None and n not in only:
             continue
@@ -240,10 +242,9 @@ def _source_block(path: str, text: str, links: Links, marks: set[int] = frozense
         cls += " glm-err" if n in errors else ""
         cls += " glm-lnkline" if n in directives else ""
         sym_cls, syms = symbols.line_attrs(path, n) if symbols else ("", "")
-        name = f"{key} {plain[n - 1].strip()}" if n <= len(plain) else key
-        rows.append(f'<div class="{cls}{sym_cls}" data-src="{escape(key)}"{syms} role="listitem" tabindex="-1" '
-                    f'aria-label="{escape(name)}"><span class="glm-ln" aria-hidden="true">{n}</span>'
-                    f'<span class="glm-tx">{html}</span></div>')
+        # No aria-label: the line reads as its number and its code, inside a list named by its path.
+        rows.append(f'<div class="{cls}{sym_cls}" data-src="{escape(key)}"{syms} role="listitem" tabindex="-1">'
+                    f'<span class="glm-ln">{n}</span><span class="glm-tx">{html}</span></div>')
         size += len(rows[-1])
     return (f'<div class="glm-file"><div class="glm-path">{escape(path)}</div>'
             f'<div role="list" aria-label="{escape(path)}">{"".join(rows)}</div></div>')
@@ -360,9 +361,10 @@ def _root(kind: str, *parts: str) -> str:
 
 def _page(root: str, links: Links, body: str, extra_css: str = "", styles: tuple[AsmStyle, ...] = ()) -> str:
     rules = [links.rules(root) + _HOVER if links.hover else ""]
-    symbols = ",".join(r for r in (st.symbols.rules(root) for st in styles) if r)
+    symbols = ",".join(dict.fromkeys(r for r in (st.symbols.rules(root) for st in styles) if r))
     jumps = ",".join(r for r in (st.jump_rules() for st in styles) if r)
-    rules += [symbols + _SYM_HOVER if symbols else "", jumps + _JUMP_HOVER if jumps else ""]
+    helps = "".join(dict.fromkeys(st.help_rules() for st in styles))
+    rules += [symbols + _SYM_HOVER if symbols else "", jumps + _JUMP_HOVER if jumps else "", helps]
     return f'<div class="glm {root}"><style>{_CSS}{"".join(rules)}{extra_css}</style>{body}</div>'
 
 
@@ -496,14 +498,15 @@ def render_diff_html(d: Diff, show_pc: bool = False) -> str:
     return _page(root, links, body, _label_width(d.b.functions), (st,))
 
 
-def _table_row(i: int, row, table: CaseTable, root: str, unfold: bool, per_row_budget: int) -> tuple[str, AsmStyle]:
+def _table_row(i: int, row, table: CaseTable, root: str, unfold: bool, per_row_budget: int,
+               helps: dict[str, str]) -> tuple[str, AsmStyle]:
     """One ``<tr>`` of the case table and the style whose hover rules it needs."""
     r = row.result
     links = Links(prefix=f"{i}_")
     fns = [row.function] if row.function else []
     _link_rows(links, {k for k in _source_keys(r.files) if k.rpartition(":")[0] in table.columns}, fns)
     st = AsmStyle(links, Symbols.of(r, prefix=f"{i}_"), r.goarch, root, table.show_pc, unfold, short_labels=True,
-                  scope=f"{i}_")
+                  scope=f"{i}_", helps=helps)
     directives = _directive_lines(r.files)
     cells = []
     for path in table.columns:
@@ -513,7 +516,8 @@ def _table_row(i: int, row, table: CaseTable, root: str, unfold: bool, per_row_b
                                      directives=directives.get(path, set()), symbols=st.symbols))
             if text is not None else '<div class="glm-meta">—</div>') + "</div></td>")
     out = _output_block(r, links, changed=row.output_changed)
-    asm, cut = function_block(row.function, st, [per_row_budget], row.rows, header=False) if row.function \
+    spent = sum(len(c.encode()) for c in cells) + len(out.encode()) + 600  # the row's own cells come first
+    asm, cut = function_block(row.function, st, [per_row_budget - spent], row.rows, header=False) if row.function \
         else ('<div class="glm-meta">no such function</div>', 0)
     base = ' <span class="glm-base">(baseline)</span>' if row.is_baseline else ""
     html = (f'<tr class="glm-trow" data-case="{escape(row.label)}"><th scope="row" class="glm-label">{escape(row.label)}'
@@ -532,10 +536,14 @@ def render_table(table: CaseTable, unfold: bool | None = None) -> str:
     fn_name = next((r.function.symbol for r in rows if r.function), table.function or "main.main")
     body = [f'<tr><th scope="col">case</th>{head}<th scope="col">output</th>'
             f'<th scope="col">assembly of {escape(fn_name)}</th></tr>']
-    all_links, styles = Links(), []
-    per_row_budget = (PAYLOAD_LIMIT - 40_000) // max(1, len(rows))
+    all_links, styles, helps = Links(), [], {}
+    left = PAYLOAD_LIMIT - 12_000 - len(_CSS)
     for i, row in enumerate(rows):
-        html, st = _table_row(i, row, table, root, unfold, per_row_budget)
+        # each row may spend its share of what the rows before it left (a failed build spends little)
+        known = len(helps)
+        html, st = _table_row(i, row, table, root, unfold, max(4_000, left // (len(rows) - i)), helps)
+        left -= len(html.encode()) + len(st.symbols.rules(root)) + len(st.links.rules(root)) + len(st.jump_rules()) \
+            + (len(helps) - known) * (2 * len(root) + 150)
         body.append(html)
         styles.append(st)
         all_links.hover.update(st.links.hover)
@@ -561,10 +569,10 @@ def render_matrix(results: list[Result], function: str | None = None, baseline: 
                f'<div class="glm-scroll">{first_stop(source)}</div></div>']
     budget = [PAYLOAD_LIMIT - 30_000 - len(source)]
     base_fns = {f.symbol: f for f in select_functions(base, function)}
-    styles = []
+    styles, helps = [], {}
     for i, r in enumerate(results):
         # One set of symbol classes: hovering a source line lights every column; ids stay per column.
-        st = AsmStyle(links, symbols, r.goarch, root, show_pc, unfold, short_labels=True, scope=f"c{i}_")
+        st = AsmStyle(links, symbols, r.goarch, root, show_pc, unfold, short_labels=True, scope=f"c{i}_", helps=helps)
         styles.append(st)
         asm, cut = [], 0
         shown = select_functions(r, function)

@@ -89,3 +89,16 @@ def views() -> dict[str, str]:
         "matrix": view.render_matrix([rows[2], load("push-386")]),
         "diff": view.render_diff_html(diff(rows[0], rows[1])),
     }
+
+
+def tooltip(html: str, element) -> str | None:
+    """The hover text a view's CSS gives ``element`` (a BeautifulSoup tag with a ``glm-ohN``
+    class): operand help lives once per view in its style, not on every operand."""
+    import re
+
+    for cls in element.get("class", []):
+        if re.fullmatch(r"glm-oh\d+", cls):
+            m = re.search(r"\." + cls + r":hover::after[^{]*\{content:\"((?:[^\"\\]|\\.)*)\"\}", html)
+            if m:
+                return re.sub(r"\\(.)", r"\1", m.group(1).replace("\\3c ", "<"))
+    return element.get("title")

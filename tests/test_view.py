@@ -84,10 +84,11 @@ def test_stack_check_and_morestack_tail_are_chips_not_hidden(row02):
 
 
 def test_linkname_operands_and_directives_are_marked(row02):
-    page = soup(view.render_html(row02))
+    html = view.render_html(row02)
+    page = soup(html)
     marks = page.select(".glm-asm .glm-lnk")
     assert [m.get_text() for m in marks] == ["full/hello.privInt64(SB)"]
-    assert "//go:linkname linkedInt64 full/hello.privInt64 (ciao/ciao.go:" in marks[0]["title"]
+    assert "//go:linkname linkedInt64 full/hello.privInt64 (ciao/ciao.go:" in saved.tooltip(html, marks[0])
     directive = source_lines(page)["ciao/ciao.go:9"]
     assert "glm-lnkline" in directive["class"] and "//go:linkname" in directive.get_text()
 
@@ -260,7 +261,8 @@ def test_mnemonics_carry_help_on_nearly_every_row():
 
 
 def test_a_pulled_symbol_links_operand_declaration_and_directive():
-    page = soup(view.render_html(saved.load("table-row02")))
+    html = view.render_html(saved.load("table-row02"))
+    page = soup(html)
     decl = {el["data-src"]: el for el in page.select("[data-syms]")}
     target = "full/hello.privInt64"
     places = {src for src, el in decl.items() if target in el["data-syms"].split()}
@@ -268,11 +270,11 @@ def test_a_pulled_symbol_links_operand_declaration_and_directive():
     operand = page.select_one(f'.glm-asm [data-sym="{target}"]')
     shared = set(operand["class"]) & set(decl["hello/hello.go:5"]["class"]) - {"glm-sy", "glm-lnk", "glm-decl"}
     assert shared and all(shared & set(decl[p]["class"]) for p in places)
-    assert "//go:linkname linkedInt64 full/hello.privInt64 (ciao/ciao.go:9)" in operand["title"]
+    assert "//go:linkname linkedInt64 full/hello.privInt64 (ciao/ciao.go:9)" in saved.tooltip(html, operand)
     row = operand.find_parent(class_="glm-row")
     assert "glm-lnrow" in row["class"]
     outside = page.select_one('[data-sym="runtime.convT64"]')
-    assert outside["title"] == "runtime.convT64 — in package runtime, outside this module"
+    assert saved.tooltip(html, outside) == "runtime.convT64 — in package runtime, outside this module"
 
 
 def test_calls_and_jumps_are_links_whose_targets_exist():
