@@ -59,11 +59,11 @@ def test_missing_versions_name_the_install_command():
 
 def test_offline_install_is_one_sentence_and_leaves_nothing_behind():
     with pytest.raises(ToolchainError) as err:
-        toolchains.install("1.23.9", index_url=UNREACHABLE)
+        toolchains.install("1.25.5", index_url=UNREACHABLE)
     msg = str(err.value)
     assert UNREACHABLE in msg and "unreachable" in msg
-    assert "`golink-magic toolchains install 1.23.9`" in msg and "\n" not in msg
-    assert not (cache_root() / "toolchains" / "1.23.9").exists()
+    assert "`golink-magic toolchains install 1.25.5`" in msg and "\n" not in msg
+    assert not (cache_root() / "toolchains" / "1.25.5").exists()
     assert not list((cache_root() / "toolchains").glob(".staging-*"))
 
 
@@ -90,10 +90,10 @@ def test_cli_installs_loosely_and_lists(go122, tmp_path):
 
 
 def test_cli_offline_install_exits_2_without_traceback():
-    proc = _cli("toolchains", "install", "1.23.9", "--index-url", UNREACHABLE)
+    proc = _cli("toolchains", "install", "1.25.5", "--index-url", UNREACHABLE)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     last = proc.stderr.strip().splitlines()[-1]
-    assert last.startswith("golink-magic: could not download Go 1.23.9")
+    assert last.startswith("golink-magic: could not download Go 1.25.5")
 
 
 def test_gotoolchains_magic(shell, go122):
@@ -102,8 +102,8 @@ def test_gotoolchains_magic(shell, go122):
     assert "* go1.27.3" in out and f"go1.22.10    installed     {go122.go}" in out
     shell.run("%gotoolchains install 1.22.10")
     assert f"installed go version go1.22.10 linux/amd64 at {go122.goroot}" in shell.last_output.stdout
-    err = shell.fails(f"%gotoolchains install 1.23.9 --index-url {UNREACHABLE}")
-    assert isinstance(err, UsageError) and "golink-magic toolchains install 1.23.9" in str(err)
+    err = shell.fails(f"%gotoolchains install 1.25.5 --index-url {UNREACHABLE}")
+    assert isinstance(err, UsageError) and "golink-magic toolchains install 1.25.5" in str(err)
     assert "Looking in indexes" in shell.last_output.stdout  # pip's lines were shown as they came
     assert isinstance(shell.fails("%gotoolchains install"), UsageError)
 
