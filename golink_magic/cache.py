@@ -70,7 +70,7 @@ def store(entry: Path, result: Result, binary: Path | None) -> None:
         if entry.exists():
             shutil.rmtree(entry, ignore_errors=True)
         tmp.rename(entry)
-        _prune(entry.parent)
+        _prune(entry.parent, entry.name)
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -83,13 +83,19 @@ def budget_bytes() -> int:
         return int(RESULT_CACHE_MB * 1e6)
 
 
-def _prune(directory: Path) -> None:
+_SIZES: dict[str, int] = {}  # entry name → bytes (an entry's content never changes once stored)
+
+
+def _prune(directory: Path, stored: str | None = None) -> None:
     """Drop the least recently used entries beyond :data:`RESULT_CACHE_ENTRIES` or the byte budget."""
+    _SIZES.pop(stored, None)
     entries = []
     for p in directory.iterdir():
         try:
             if p.is_dir():
-                entries.append((p.stat().st_mtime, p, size_of(p)))
+                if p.name not in _SIZES:
+                    _SIZES[p.name] = size_of(p)
+                entries.append((p.stat().st_mtime, p, _SIZES[p.name]))
         except OSError:
             continue  # pruned by another process meanwhile
     entries.sort(key=lambda e: e[0], reverse=True)  # newest first: they stay
@@ -98,6 +104,7 @@ def _prune(directory: Path) -> None:
         total += size
         if n >= RESULT_CACHE_ENTRIES or (total > budget and n > 0):
             shutil.rmtree(path, ignore_errors=True)
+            _SIZES.pop(path.name, None)
 
 
 def size_of(path: Path) -> int:

@@ -63,11 +63,22 @@ def local_target(target: str, src: Path, module_dir: Path) -> str:
     return target
 
 
+def link_flags(user: str | None) -> str:
+    """The ``-ldflags`` golink builds with: ``-w`` (no DWARF, which the listing never reads —
+    objdump and addr2line take file:line from the pcln table, and the link is faster) ahead of
+    the user's own flags, unless those already decide about ``-w`` or name a package pattern
+    (``pattern=flags``), which golink leaves exactly as given."""
+    user = (user or "").strip()
+    if any(re.fullmatch(r"--?w(=.*)?", word) for word in user.split()) or (user and not user.startswith("-")):
+        return user
+    return f"-w {user}".strip()
+
+
 def build_command(toolchain: Toolchain, options: Options, binary: Path, target: str | None = None) -> list[str]:
-    """``go build -o BINARY [flags] TARGET``."""
+    """``go build -o BINARY [flags] TARGET``, with ``-w`` in the link flags (:func:`link_flags`)."""
     cmd = [str(toolchain.go), "build", "-o", str(binary)]
     for flag in ("gcflags", "ldflags", "tags"):
-        value = getattr(options, flag)
+        value = link_flags(options.ldflags) if flag == "ldflags" else getattr(options, flag)
         if value:
             cmd.append(f"-{flag}={value}")
     cmd.append(target or options.target or ".")

@@ -1,8 +1,9 @@
-"""One case through the pipeline: plan → build → run → disassemble, with the result cache
-around it, and several cases in parallel.
+"""One case through the pipeline: plan → build → run and disassemble (at the same time), with
+the result cache around it, and several cases in parallel.
 
 Every child process is started by :mod:`golink_magic.procs`; what the outcome words mean is
-:mod:`golink_magic.outcome`'s; which program and go.mod is :mod:`golink_magic.plan`'s.
+:mod:`golink_magic.outcome`'s; which program and go.mod is :mod:`golink_magic.plan`'s; replaying
+the go command's plan instead of running ``go build`` is :mod:`golink_magic.replay`'s.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
-from . import cache, objdump, procs
+from . import cache, objdump, procs, replay
 from .errors import ToolchainError
 from .options import Options
 from .outcome import breached_limit, build_hint, classify_build, classify_run, decode_capped, limit_sentence
@@ -60,8 +62,9 @@ def run_files(files: dict[str, str], options: Options, toolchain: Toolchain, wor
     """Build, run and disassemble the module made of ``files`` in ``workdir``.
 
     ``workdir`` is a stable folder the files are mirrored into (keeping it stable lets Go's
-    build cache skip unchanged packages).  With ``use_cache``, a build of identical files,
-    options and toolchain is reused; the program itself always runs again.
+    build cache skip unchanged packages, and lets :mod:`golink_magic.replay` replay the go
+    command's plan).  With ``use_cache``, a build of identical files, options and toolchain is
+    reused; the program itself always runs again.
     """
     job = _prepare(make_plan(files, options, toolchain, main_hint), toolchain, Path(workdir))
     result = _new_result(job, files, name)
@@ -69,27 +72,92 @@ def run_files(files: dict[str, str], options: Options, toolchain: Toolchain, wor
     result.commands.append(shown_command(build_cmd, job.options.goarch, job.workdir))
     entry = cache.entry_for(job.plan.files, job.options, toolchain)
     cached = cache.load(entry, job.binary) if use_cache else None
-    if cached is not None:
-        if not _reuse(result, cached):
-            return result
-    else:
-        built, provable = build(job, build_cmd, result)
-        if not built:
-            if use_cache and provable:
-                cache.store(entry, result, None)
-            return result
-    if job.options.no_run:
-        result.notes.append("built but not run (--no-run)")
-    else:
-        run_program(job, result)
+    recording = None
+    try:
+        if cached is not None:
+            if not _reuse(result, cached):
+                return result
+        else:
+            built, provable, recording = replay_or_build(job, build_cmd, result)
+            if not built:
+                if use_cache and provable:
+                    cache.store(entry, result, None)
+                return result
+        listed = _run_and_disassemble(job, result, listing=cached is None and not job.options.no_objdump)
+    except BaseException:
+        recording = None  # an interrupt or a fault: the caller stops every child, the recording's too
+        raise
+    finally:
+        if recording is not None:
+            recording()  # the plan is on disk before the next edit can want it
     if cached is not None:
         ran = "./prog" in result.commands
         result.commands = [c for c in cached.commands if c != "./prog"]
         if ran:
             result.commands.insert(1, "./prog")
-    elif not job.options.no_objdump and disassemble(job, result) and use_cache:
+    elif listed and use_cache:
         cache.store(entry, result, job.binary)  # a failed or interrupted listing must not stick
     return result
+
+
+def replay_or_build(job: _Job, cmd: list[str], result: Result) -> tuple[bool, bool, Callable[[], object] | None]:
+    """Build by replaying the go command's recorded plan when one fits (:mod:`golink_magic.replay`),
+    else with ``go build`` (:func:`build`) — then record the plan in the background, and return
+    the wait for it as the third value: (built, provable, wait or None)."""
+    spec = replay.Build(job.plan.files, job.src, job.module_dir, cmd, job.env, job.toolchain, job.binary,
+                        job.workdir / "replay")
+    key, _ = replay.shape_key(spec)
+    seconds = replay.replay(spec, key, job.mark) if key else None
+    if seconds is not None and _is_program(job.binary):
+        result.timings["build"] = result.timings["replay"] = round(seconds, 4)
+        return True, True, None
+    built, provable = build(job, cmd, result)
+    if key is None or not provable or replay.recorded(spec, key):
+        return built, provable, None
+    return built, provable, in_thread(replay.record, spec, key, job.mark)
+
+
+def in_thread(fn: Callable, *args) -> Callable[[], object]:
+    """Start ``fn(*args)`` in a thread; the returned function waits for it (in short waits that
+    keep the caller responsive to Ctrl-C) and gives its value, or raises what it raised."""
+    box: dict = {}
+
+    def target() -> None:
+        try:
+            box["value"] = fn(*args)
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+
+    def wait() -> object:
+        while thread.is_alive():
+            thread.join(0.1)
+        if "error" in box:
+            raise box["error"]
+        return box.get("value")
+
+    return wait
+
+
+def _run_and_disassemble(job: _Job, result: Result, listing: bool) -> bool:
+    """Run the program and, at the same time, disassemble the binary; the listing's command,
+    timings and notes follow the run's in ``result``.  True when the listing worked."""
+    aside = Result(outcome="ok", go_version="", goos="", goarch="", options=result.options) if listing else None
+    wait = in_thread(disassemble, job, aside) if aside is not None else None
+    if job.options.no_run:
+        result.notes.append("built but not run (--no-run)")
+    else:
+        run_program(job, result)
+    if wait is None:
+        return False
+    listed = bool(wait())
+    result.timings.update(aside.timings)
+    result.commands += aside.commands
+    result.notes += aside.notes
+    result.functions = aside.functions
+    return listed
 
 
 def _prepare(plan: Plan, toolchain: Toolchain, workdir: Path) -> _Job:
