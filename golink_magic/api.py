@@ -182,9 +182,12 @@ class Session:
         across the toolchain × GOARCH columns."""
         tcs = toolchains or [self.toolchain]
         arches = list(goarches or [None])
+        # Only the values given for this run are split per column; a case's own header values
+        # (a printed line with a comma in it, say) hold as written in every column.
+        given = options.for_columns(len(tcs) * len(arches))
         out = []
         for case in cases:
-            columns = merge(case.options, options).for_columns(len(tcs) * len(arches))
+            columns = [merge(case.options, col) for col in given]
             for k, (tc, goarch) in enumerate((tc, a) for tc in tcs for a in arches):
                 opts = columns[k]
                 opts.goarch = goarch or opts.goarch

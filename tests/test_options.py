@@ -126,3 +126,17 @@ def test_unknown_header_keys_and_bad_values_name_the_file_line_and_key():
     assert "expect-stdout" in str(err.value) and "--" not in str(err.value)
     with pytest.raises(CaseError, match=r"^cases/x.txtar expect: linkerror: choose one of ok, "):
         case_from_text("c", "expect: linkerror\n-- main.go --\npackage main\n", where="cases/x.txtar")
+
+
+def test_a_case_headers_comma_is_not_a_column_separator(tmp_path):
+    """A case's own `expect-stdout: a, b` holds as written in every column of a matrix; only values
+    given for the run are split per column."""
+    from golink_magic import Session
+
+    with Session(base_dir=str(tmp_path)) as s:
+        s.save_case("c", {"main.go": "package main\n"}, Options(expect_stdout=["allocated 64 bytes, first = 42"]))
+        jobs = s.jobs([s.case("c")], Options(), goarches=["amd64", "386", "arm64"])
+        assert [j.options.expect_stdout for j in jobs] == [["allocated 64 bytes, first = 42"]] * 3
+        jobs = s.jobs([s.case("c")], Options(expect="ok,link-error,ok"), goarches=["amd64", "386", "arm64"])
+        assert [j.options.expect for j in jobs] == ["ok", "link-error", "ok"]
+        assert [j.options.expect_stdout for j in jobs] == [["allocated 64 bytes, first = 42"]] * 3
