@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import procs, runner, txtar
-from .case import Case, case_from_text, load_case
+from .case import Case, case_from_archive, load_case
 from .catalog import resolve, resolve_many
 from .compare import CaseTable
 from .errors import CaseError
@@ -81,7 +81,8 @@ class Session:
     def write_txtar(self, text: str, case: str | None = None, reset: bool = False) -> txtar.Archive:
         """Write every file of an archive (txtar or blog-style markers); optionally start a fresh
         module first and save the files as a case.  Bad input changes nothing."""
-        parsed = case_from_text(case or "", text, where="the archive's header")
+        archive = txtar.parse(text)
+        parsed = case_from_archive(case or "", archive, where="this cell")
         if case:
             check_case_name(case)
         for rel in parsed.files:
@@ -91,7 +92,7 @@ class Session:
         self.workspace.write_many(parsed.files)
         if case:
             self.save_case(case, files=parsed.files, options=parsed.options)
-        return txtar.parse(text)
+        return archive
 
     def files(self) -> dict[str, str]:
         """The module's files, path → text."""
@@ -258,9 +259,4 @@ class Session:
         self.workspace.close()
 
 
-def merge_options(case: Options | None, given: Options) -> Options:
-    """``given`` with the case's own header options filling what ``given`` leaves at defaults."""
-    return merge(case, given)
-
-
-__all__ = ["CaseError", "Session", "load_case", "merge_options", "refuse_several_files"]
+__all__ = ["CaseError", "Session", "load_case", "refuse_several_files"]

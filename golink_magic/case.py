@@ -36,7 +36,11 @@ def options_from_header(comment: str, base: Options | None = None, where: str = 
 
 def case_from_text(name: str, text: str, where: str = "txtar header") -> Case:
     """The case an archive's text describes (its header's options included)."""
-    archive = txtar.parse(text)
+    return case_from_archive(name, txtar.parse(text), where)
+
+
+def case_from_archive(name: str, archive: txtar.Archive, where: str = "txtar header") -> Case:
+    """The case of a parsed archive: its files and its header's options, checked."""
     if not archive.files:
         raise CaseError(f"{where}: no files found: start each file with a marker line such as `-- main.go --` "
                         "or `// -- main.go --`")

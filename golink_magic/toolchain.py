@@ -116,11 +116,15 @@ class Toolchain:
         in which case runs fall back to their process group alone."""
         if not sys.platform.startswith("linux") or os.environ.get("GOLINK_NO_SUPERVISOR"):
             return None
+        known = self._tools.get("supervisor")
+        if known is not None and known.exists():  # every run asks: hash the source only once
+            return known
         source = Path(__file__).with_name("static") / "supervisor.go"
         digest = hashlib.sha256(source.read_bytes()).hexdigest()[:12]
         with self._lock:
             path = self.state_dir / "supervisor" / f"golink-supervisor-{digest}"
             if path.exists():
+                self._tools["supervisor"] = path
                 return path
             build = path.parent / f".build-{os.getpid()}-{threading.get_ident()}"
             build.mkdir(parents=True, exist_ok=True)
@@ -137,6 +141,7 @@ class Toolchain:
             if done.returncode != 0 or not path.exists():
                 raise ToolchainError(f"{self.version} cannot build golink's process supervisor: "
                                      f"{(done.text('stderr') or done.text()).strip()[:300]}")
+            self._tools["supervisor"] = path
             return path
 
     def describe(self) -> dict:

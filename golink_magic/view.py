@@ -16,11 +16,13 @@ much was left out.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from difflib import unified_diff
 import re
 from dataclasses import dataclass, field
 from html import escape
+from pathlib import Path
 
 from pygments.lexers import GoLexer
 from pygments.token import Token
@@ -596,16 +598,10 @@ def render_matrix(results: list[Result], function: str | None = None, baseline: 
                  tuple(styles))
 
 
-_KEYBOARD_JS = None
-
-
+@functools.cache
 def _keyboard_js() -> str:
-    global _KEYBOARD_JS
-    if _KEYBOARD_JS is None:
-        from importlib.resources import files  # noqa: PLC0415 - the stdlib, read once
-
-        _KEYBOARD_JS = files("golink_magic").joinpath("static/keyboard.js").read_text(encoding="utf-8")
-    return _KEYBOARD_JS
+    """The keyboard script the self-contained pages carry inline (read once)."""
+    return (Path(__file__).with_name("static") / "keyboard.js").read_text(encoding="utf-8")
 
 
 _PAGE_CSS = ("body{margin:16px;background:#fff;color:#1f1f1f;font-family:system-ui,sans-serif}"
