@@ -261,8 +261,12 @@ def run_supervised(cmd: list[str], cwd: Path, env: dict, timeout: float | None, 
     report.unlink(missing_ok=True)
     wrapped = [str(supervisor), str(report), str(limits.tasks), str(limits.file_mb << 20),
                str(limits.memory_mb << 20), "--", *cmd]
-    done = spawn(wrapped, cwd, env, timeout=timeout)
-    facts = _report(report)
+    for attempt in range(50):
+        done = spawn(wrapped, cwd, env, timeout=timeout)
+        facts = _report(report)
+        if "ETXTBSY" not in facts.get("start-error", ""):
+            break
+        time.sleep(0.01 * (attempt + 1))  # the binary's write handle leaked into a sibling's fork: see _popen
     if "start-error" in facts:
         if "ENOEXEC" in facts["start-error"]:
             raise OSError(errno.ENOEXEC, "Exec format error", cmd[0])

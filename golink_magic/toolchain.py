@@ -133,8 +133,11 @@ class Toolchain:
             env = self.env()
             env.pop("GOFLAGS", None)
             mark = procs.generation()
-            done = procs.spawn([str(self.go), "build", "-trimpath", "-ldflags=-s -w", "-o", str(path), "."], build, env,
+            built = build / "golink-supervisor"
+            done = procs.spawn([str(self.go), "build", "-trimpath", "-ldflags=-s -w", "-o", str(built), "."], build, env,
                                timeout=TOOL_BUILD_TIMEOUT)
+            if done.returncode == 0 and built.exists():
+                os.replace(built, path)  # atomic: another kernel never runs a half-written binary
             shutil.rmtree(build, ignore_errors=True)
             if procs.interrupted_since(mark):
                 raise KeyboardInterrupt

@@ -96,6 +96,9 @@ func errnoName(err error) string {
 	if errno, ok := err.(syscall.Errno); ok && errno == syscall.ENOEXEC {
 		return "ENOEXEC"
 	}
+	if errno, ok := err.(syscall.Errno); ok && errno == syscall.ETXTBSY {
+		return "ETXTBSY"
+	}
 	return strings.ReplaceAll(err.Error(), "\n", " ")
 }
 
