@@ -151,9 +151,11 @@ class Session:
             raise CaseError(_EMPTY)
         return Case("", files, Options())
 
-    def run(self, options: Options | None = None, case: str | None = None, toolchain: Toolchain | str | None = None) -> Result:
+    def run(self, options: Options | None = None, case: str | None = None, toolchain: Toolchain | str | None = None,
+            progress=None) -> Result:
         """Build, run and disassemble the live module (or saved ``case``, with the options it
-        was saved with filling in what ``options`` leaves at its defaults)."""
+        was saved with filling in what ``options`` leaves at its defaults).  ``progress(line)``
+        hears now and then what a slow build compiles (the first build on a machine)."""
         chosen = self.case(case) if case is not None else self._live_case()
         options = merge(chosen.options if case else None, options or Options())
         check_options(options)
@@ -161,7 +163,7 @@ class Session:
         hint = None if case else self._main_hint(chosen.files, options)
         with _stopping_children():
             return runner.run_files(chosen.files, options, tc, self._workdir(self._label(case, tc, options)),
-                                    name=case or "", main_hint=hint)
+                                    name=case or "", main_hint=hint, progress=progress)
 
     @staticmethod
     def _label(case: str | None, tc: Toolchain, options: Options) -> str:
@@ -199,29 +201,30 @@ class Session:
 
     def run_cases(self, names: list[str | None], options: Options | None = None,
                   toolchains: list[Toolchain] | None = None, goarches: list[str | None] | None = None,
-                  progress=None) -> list[Result]:
+                  progress=None, build_progress=None) -> list[Result]:
         """Run several saved cases (× toolchains × GOARCHes) in parallel; results in order.
-
-        A name of None stands for the live module."""
+        ``progress(done, total, name)`` as each ends, ``build_progress(name, line)`` while a
+        slow build compiles.  A name of None stands for the live module."""
         options = options or Options()
         check_options(options, columns=len(toolchains or [None]) * len(goarches or [None]))
         cases = [self._live_case() if n is None else self.case(n) for n in names]
         jobs = self.jobs(cases, options, toolchains, goarches)
         with _stopping_children():
-            return runner.run_many(jobs, progress=progress)
+            return runner.run_many(jobs, progress=progress, build_progress=build_progress)
 
     def run_matrix(self, options: Options, case: str | None = None, gos: list[str] = (), goarches: list[str] = (),
-                   progress=None) -> list[Result]:
+                   progress=None, build_progress=None) -> list[Result]:
         """One case (None: the live module) on each toolchain × GOARCH, in parallel, in column
         order (versions outer, GOARCHes inner).  Options such as ``expect`` may give one value
         for every column or a comma-separated list with one per column."""
         tcs = resolve_many(list(gos)) if gos else [self.toolchain]
         arches = list(dict.fromkeys(goarches)) or [options.goarch]
-        return self.run_cases([case], options, toolchains=tcs, goarches=arches, progress=progress)
+        return self.run_cases([case], options, toolchains=tcs, goarches=arches, progress=progress,
+                              build_progress=build_progress)
 
     def compare(self, specs: list[str], options: Options, gos: list[str] = (), goarches: list[str] = (),
                 columns: list[str] = (), function: str | None = None, baseline: str | None = None,
-                progress=None) -> CaseTable:
+                progress=None, build_progress=None) -> CaseTable:
         """The case table: saved cases (or ``.txtar`` paths, saved under their file names) run in
         parallel, one row each, compared with the ``baseline`` row."""
         if function:
@@ -234,7 +237,8 @@ class Session:
             raise CaseError(f"--baseline {baseline}: not one of the cases ({', '.join(names)})")
         tcs = resolve_many(list(gos)) if gos else None
         results = self.run_cases(names, options, toolchains=tcs,
-                                 goarches=list(goarches) if len(goarches) > 1 else None, progress=progress)
+                                 goarches=list(goarches) if len(goarches) > 1 else None, progress=progress,
+                                 build_progress=build_progress)
         known = {p for r in results for p in r.files}
         unknown = [c for c in columns if c not in known]
         if unknown:

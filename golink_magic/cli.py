@@ -25,6 +25,7 @@ from .toolchain import cache_root
 from .catalog import discover, install, resolve, resolve_many
 from .errors import CaseError, UserError
 from .view import render_html, render_page, render_text, result_page
+from .widgets import BuildStatus
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -88,7 +89,8 @@ def cmd_run(args) -> int:
     options.check_options(given, columns=len(toolchains) * len(goarches))
     with Session() as session:
         names = session.case_names([str(p) for p in _cases(args.paths)])
-        results = session.run_cases(names, given, toolchains, goarches, progress=_progress)
+        results = session.run_cases(names, given, toolchains, goarches, progress=_progress,
+                                    build_progress=BuildStatus().for_case)
     failures = [r.expectation_failure() for r in results if not r.met_expectation]
     if args.html:
         _write_html(results, args.html)
@@ -175,7 +177,8 @@ def cmd_warm(args) -> int:
             tc.supervisor()
         session.save_case("warm", {"main.go": WARM_PROGRAM})
         names = ["warm"] + (session.case_names([str(p) for p in _cases(args.paths)]) if args.paths else [])
-        results = session.run_cases(names, options.Options(), toolchains, progress=_progress)
+        results = session.run_cases(names, options.Options(), toolchains, progress=_progress,
+                                    build_progress=BuildStatus().for_case)
     print(summary(results))
     for r in results:
         if not r.met_expectation:

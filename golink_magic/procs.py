@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 OUTPUT_CAP = 1 << 20  # bytes of stdout/stderr kept per stream
+WATCH_EVERY = 0.25    # seconds between two calls of spawn's ``watch`` (a scan of /proc costs ~2 ms)
 
 _LIVE: set[subprocess.Popen] = set()
 _LIVE_LOCK = threading.Lock()
@@ -165,8 +166,37 @@ def _feed(stream, data: bytes) -> None:
             pass
 
 
-def _wait(proc: subprocess.Popen, deadline: float | None) -> bool:
+def compiling(pid: int) -> list[tuple[str, str]]:
+    """What the go command ``pid`` is compiling right now: (package, output file) of each
+    ``compile`` child it runs, from their ``-p`` and ``-o`` arguments (Linux /proc; elsewhere,
+    and when /proc cannot be read, [])."""
+    found = []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                stat = fh.read()
+            # "pid (comm) state ppid ...": comm may hold spaces or parentheses, so split after the last ")".
+            if int(stat[stat.rindex(b")") + 2:].split()[1]) != pid:
+                continue
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                argv = [a.decode("utf-8", "replace") for a in fh.read().split(b"\0")]
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile, or not ours to read
+        flags = dict(zip(argv, argv[1:]))
+        if argv and os.path.basename(argv[0]) in ("compile", "compile.exe") and "-p" in flags:
+            found.append((flags["-p"], flags.get("-o", "")))
+    return sorted(found)
+
+
+def _wait(proc: subprocess.Popen, deadline: float | None, tick: Callable[[], None] | None = None) -> bool:
     """Wait for ``proc`` to exit; True when the deadline passed first (the group is then killed).
+    ``tick`` is called at each wake-up (at least every 0.1 s) while it runs.
 
     A Linux pidfd wakes at once on exit, where ``Popen.wait(timeout)`` polls in sleeps of up
     to 50 ms (three children per case made that most of golink's own overhead).
@@ -180,6 +210,8 @@ def _wait(proc: subprocess.Popen, deadline: float | None) -> bool:
         if exit_fd is not None:
             poller.register(exit_fd, select.POLLIN)
         while proc.poll() is None:
+            if tick is not None:
+                tick()
             left = None if deadline is None else deadline - time.perf_counter()
             if left is not None and left <= 0:
                 stop_group(proc, grace=0.2)
@@ -203,11 +235,14 @@ def _wait(proc: subprocess.Popen, deadline: float | None) -> bool:
 
 def spawn(cmd: list[str], cwd: Path | None = None, env: dict | None = None, timeout: float | None = 600,
           cap: int = OUTPUT_CAP, input: bytes | None = None,  # noqa: A002 - as subprocess.run
-          on_line: Callable[[str], None] | None = None) -> Completed:
+          on_line: Callable[[str], None] | None = None,
+          watch: Callable[[float, list[tuple[str, str]]], None] | None = None) -> Completed:
     """Run ``cmd`` to completion in its own process group; never raises for the child's errors.
 
     ``input`` is written to its stdin (otherwise stdin is closed); ``on_line`` receives each
-    line of stdout as it comes.  On timeout the group is killed and ``timed_out`` set.  A
+    line of stdout as it comes.  ``watch`` (for a go command) is called four times a second,
+    from the waiting thread, with the seconds so far and what it is compiling right now
+    (:func:`compiling`).  On timeout the group is killed and ``timed_out`` set.  A
     KeyboardInterrupt in the waiting thread stops the group and is re-raised.  Raises
     ``OSError`` when the command cannot be started at all.
     """
@@ -220,8 +255,17 @@ def spawn(cmd: list[str], cwd: Path | None = None, env: dict | None = None, time
         t.start()
     if input is not None:
         threading.Thread(target=_feed, args=(proc.stdin, input), daemon=True).start()
+    tick = None
+    if watch is not None:
+        due = [start + WATCH_EVERY]
+
+        def tick() -> None:
+            now = time.perf_counter()
+            if now >= due[0]:
+                due[0] = now + WATCH_EVERY
+                watch(now - start, compiling(proc.pid))
     try:
-        timed_out = _wait(proc, None if timeout is None else start + timeout)
+        timed_out = _wait(proc, None if timeout is None else start + timeout, tick)
     except BaseException:
         stop_group(proc)
         raise

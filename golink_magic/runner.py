@@ -25,13 +25,84 @@ from .options import Options
 from .outcome import breached_limit, build_hint, classify_build, classify_run, decode_capped, limit_sentence
 from .plan import Plan, build_command, local_target, make_plan, objdump_regex, shown_command
 from .result import Result
-from .toolchain import Toolchain
+from .toolchain import WAITING, Toolchain
 from .workspace import materialize
 
 BUILD_TIMEOUT = 900     # seconds for `go build` (a cold standard library on a loaded machine is slow)
 OBJDUMP_TIMEOUT = 120
 ADDR2LINE_TIMEOUT = 60
 LISTING_CAP = 256 << 20  # bytes of objdump text kept
+
+
+BUILD_QUIET = 1.0  # seconds a build runs before its progress is shown (most take 0.1-0.3 s)
+
+
+class BuildProgress:
+    """What the go commands of one run are compiling, as one line for ``report`` — so that the
+    first build on a machine, which compiles the standard library (and, since Go 1.25, the
+    objdump tool), is not a silent half-minute.  Quiet for the first :data:`BUILD_QUIET`
+    seconds; thread-safe (the objdump tool may build while ``go build`` does)."""
+
+    def __init__(self, report: Callable[[str], None], version: str):
+        self.report, self.version = report, version
+        self.start = time.perf_counter()
+        self.now: dict[str, list[str]] = {}       # step → packages compiling now
+        self.done: dict[str, int] = {}            # step → packages compiled so far
+        self.work: dict[str, Path] = {}           # step → the go command's $WORK folder
+        self.standard = False                     # whether a standard-library package was seen
+        self.waiting: set[str] = set()            # tools another thread is building meanwhile
+        self._lock = threading.Lock()
+
+    def watch(self, step: str) -> Callable[[float, list[tuple[str, str]]], None]:
+        """The ``procs.spawn(watch=...)`` callback for one go command of the run."""
+        def on_tick(_seconds: float, compiling: list[tuple[str, str]]) -> None:
+            with self._lock:
+                self._note(step, compiling)
+                elapsed = time.perf_counter() - self.start
+                text = self.text(elapsed) if elapsed >= BUILD_QUIET else ""
+            if text:
+                self.report(text)
+        return on_tick
+
+    def _note(self, step: str, compiling: list[tuple[str, str]]) -> None:
+        if compiling == [WAITING]:
+            self.waiting.add(step)
+            return
+        self.waiting.discard(step)
+        self.now[step] = [package for package, _ in compiling]
+        self.standard |= any("." not in p.split("/")[0] and p != "main" for p in self.now[step])
+        for _, output in compiling:
+            if output.endswith("_pkg_.a"):
+                self.work[step] = Path(output).parent.parent
+        if step in self.work:
+            # The go command compiles each package into $WORK/bNNN/_pkg_.a and keeps it there until it exits.
+            try:
+                count = sum(1 for b in os.scandir(self.work[step]) if os.path.exists(os.path.join(b.path, "_pkg_.a")))
+            except OSError:
+                count = 0
+            self.done[step] = max(self.done.get(step, 0), count)
+
+    def text(self, elapsed: float) -> str:
+        """The line shown: seconds so far, packages compiled, what compiles now, and why it is slow."""
+        now = sorted({p for packages in self.now.values() for p in packages})
+        done = sum(self.done.values())
+        line = f"building: {elapsed:.0f} s"
+        if done:
+            line += f", {done} package{'s' if done != 1 else ''} compiled"
+        if now:
+            line += f", now {', '.join(now[:3])}{' …' if len(now) > 3 else ''}"
+        if self.waiting:
+            tools = " and ".join(f"go tool {t}" if t == "objdump" else f"golink's {t}" for t in sorted(self.waiting))
+            line += f", waiting for {tools} (built once per Go release)"
+        if self.standard:
+            line += (f". The first build with {self.version} on this machine compiles the standard library; "
+                     "Go's build cache keeps it for every later run")
+        return line + "."
+
+
+def watcher(progress: BuildProgress | None, step: str) -> Callable[[float, list[tuple[str, str]]], None] | None:
+    """``progress.watch(step)``, or None without progress."""
+    return progress.watch(step) if progress is not None else None
 
 
 @dataclass
@@ -46,6 +117,7 @@ class _Job:
     env: dict
     binary: Path
     mark: int  # procs.generation() when the job started: an interrupt since then ends it
+    progress: BuildProgress | None = None
 
     @property
     def options(self) -> Options:
@@ -58,15 +130,19 @@ class _Job:
 
 
 def run_files(files: dict[str, str], options: Options, toolchain: Toolchain, workdir: Path, name: str = "",
-              use_cache: bool = True, main_hint: str | None = None) -> Result:
+              use_cache: bool = True, main_hint: str | None = None,
+              progress: Callable[[str], None] | None = None) -> Result:
     """Build, run and disassemble the module made of ``files`` in ``workdir``.
 
     ``workdir`` is a stable folder the files are mirrored into (keeping it stable lets Go's
     build cache skip unchanged packages, and lets :mod:`golink_magic.replay` replay the go
     command's plan).  With ``use_cache``, a build of identical files, options and toolchain is
-    reused; the program itself always runs again.
+    reused; the program itself always runs again.  ``progress`` receives a line now and then
+    while a slow build compiles (:class:`BuildProgress`).
     """
     job = _prepare(make_plan(files, options, toolchain, main_hint), toolchain, Path(workdir))
+    if progress is not None:
+        job.progress = BuildProgress(progress, toolchain.version)
     result = _new_result(job, files, name)
     build_cmd = build_command(toolchain, job.options, job.binary, local_target(job.options.target, job.src, job.module_dir))
     result.commands.append(shown_command(build_cmd, job.options.goarch, job.workdir))
@@ -196,7 +272,7 @@ def build(job: _Job, cmd: list[str], result: Result) -> tuple[bool, bool]:
     cached — one killed by a signal or a timeout proves nothing).  A failure is classified into
     ``result``."""
     try:
-        done = procs.spawn(cmd, job.module_dir, job.env, timeout=BUILD_TIMEOUT)
+        done = procs.spawn(cmd, job.module_dir, job.env, timeout=BUILD_TIMEOUT, watch=watcher(job.progress, "go build"))
     except FileNotFoundError as exc:
         raise ToolchainError(
             f"the Go toolchain at {job.toolchain.goroot} is gone ({exc.filename} is missing): "
@@ -244,7 +320,8 @@ def run_program(job: _Job, result: Result) -> None:
     limits = procs.Limits(opts.max_tasks, opts.max_file_mb, opts.max_memory_mb)
     try:
         run = procs.run_supervised([str(job.binary)], job.module_dir, _program_env(job.env), opts.timeout, limits,
-                                   job.toolchain.supervisor(), job.binary.with_name("supervisor.report"))
+                                   job.toolchain.supervisor(watcher(job.progress, "supervisor")),
+                                   job.binary.with_name("supervisor.report"))
     except OSError as exc:
         if exc.errno != errno.ENOEXEC:
             raise
@@ -276,7 +353,8 @@ def disassemble(job: _Job, result: Result) -> bool:
     """Run objdump on the binary and parse its listing into ``result``; True when it worked."""
     opts, plan = job.options, job.plan
     regex = "|".join(f"(?:{r})" for r in opts.objdump) if opts.objdump else objdump_regex(plan.module, plan.files)
-    done = procs.spawn([str(job.toolchain.tool("objdump")), "-s", regex, str(job.binary)], job.module_dir,
+    tool = job.toolchain.tool("objdump", watch=watcher(job.progress, "objdump"))
+    done = procs.spawn([str(tool), "-s", regex, str(job.binary)], job.module_dir,
                        job.env, timeout=OBJDUMP_TIMEOUT, cap=LISTING_CAP)
     result.timings["objdump"] = round(done.seconds, 4)
     result.commands.append(shlex.join(["go", "tool", "objdump", "-s", regex, job.binary.name]))
@@ -331,10 +409,12 @@ class Job:
     workdir: Path
 
 
-def run_many(jobs: list, max_workers: int | None = None, progress=None) -> list[Result]:
+def run_many(jobs: list, max_workers: int | None = None, progress=None,
+             build_progress: Callable[[str, str], None] | None = None) -> list[Result]:
     """Run several :class:`Job` (or ``(name, files, options, toolchain, workdir)``) in parallel,
-    results in the given order.  ``progress(done, total, name)`` is called as each finishes.
-    An interrupt stops every child and is re-raised."""
+    results in the given order.  ``progress(done, total, name)`` is called as each finishes,
+    ``build_progress(name, line)`` while a slow build compiles.  An interrupt stops every
+    child and is re-raised."""
     jobs = [j if isinstance(j, Job) else Job(*j) for j in jobs]
     workers = max(1, min(len(jobs), max_workers or os.cpu_count() or 1))
     results: list[Result | None] = [None] * len(jobs)
@@ -343,7 +423,9 @@ def run_many(jobs: list, max_workers: int | None = None, progress=None) -> list[
 
     def one(i: int) -> None:
         j = jobs[i]
-        results[i] = run_files(j.files, j.options, j.toolchain, j.workdir, name=j.name)
+        label = " · ".join(filter(None, [j.name or "live module", j.toolchain.version, j.options.goarch]))
+        report = None if build_progress is None else (lambda line: build_progress(label, line))
+        results[i] = run_files(j.files, j.options, j.toolchain, j.workdir, name=j.name, progress=report)
         with lock:
             count[0] += 1
             if progress:

@@ -13,6 +13,8 @@ import os
 import shutil
 import sys
 import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +42,9 @@ def cache_root() -> Path:
     """
     override = os.environ.get("GOLINK_CACHE_DIR")
     return Path(override) if override else Path(platformdirs.user_cache_dir("golink_magic"))
+
+
+WAITING = ("", "")  # what a tool build's watch hears while another thread builds that tool
 
 
 @dataclass
@@ -89,17 +94,32 @@ class Toolchain:
             env["GOARCH"] = goarch
         return env
 
-    def tool(self, name: str) -> Path:
+    @contextmanager
+    def _locked(self, watch=None):
+        """Hold the tool-building lock; while another thread builds (the warm-up after
+        ``%load_ext``), tell ``watch`` that this one waits (:data:`WAITING`)."""
+        start = time.perf_counter()
+        while not self._lock.acquire(timeout=procs.WATCH_EVERY):
+            if watch is not None:
+                watch(time.perf_counter() - start, [WAITING])
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    def tool(self, name: str, watch=None) -> Path:
         """Path of ``go tool NAME``'s binary, built once if this Go does not ship it prebuilt.
 
         Calling the tool binary directly saves the go front end's start-up on every call.
+        ``watch`` follows that build (``procs.spawn``'s).
         """
-        with self._lock:
+        with self._locked(watch):
             path = self._tools.get(name)
             if path is not None and path.exists():
                 return path
             mark = procs.generation()
-            done = procs.spawn([str(self.go), "tool", "-n", name], env=self.env(), timeout=TOOL_BUILD_TIMEOUT)
+            done = procs.spawn([str(self.go), "tool", "-n", name], env=self.env(), timeout=TOOL_BUILD_TIMEOUT,
+                               watch=watch)
             if procs.interrupted_since(mark):
                 raise KeyboardInterrupt
             out = done.text().strip()
@@ -110,10 +130,10 @@ class Toolchain:
             self._tools[name] = path
             return path
 
-    def supervisor(self) -> Path | None:
+    def supervisor(self, watch=None) -> Path | None:
         """The process supervisor (``static/supervisor.go``) built with this Go for the host,
         once; None where it cannot work (not Linux) or is switched off (``GOLINK_NO_SUPERVISOR``),
-        in which case runs fall back to their process group alone."""
+        in which case runs fall back to their process group alone.  ``watch`` follows the build."""
         if not sys.platform.startswith("linux") or os.environ.get("GOLINK_NO_SUPERVISOR"):
             return None
         known = self._tools.get("supervisor")
@@ -121,7 +141,7 @@ class Toolchain:
             return known
         source = Path(__file__).with_name("static") / "supervisor.go"
         digest = hashlib.sha256(source.read_bytes()).hexdigest()[:12]
-        with self._lock:
+        with self._locked(watch):
             path = self.state_dir / "supervisor" / f"golink-supervisor-{digest}"
             if path.exists():
                 self._tools["supervisor"] = path
@@ -135,7 +155,7 @@ class Toolchain:
             mark = procs.generation()
             built = build / "golink-supervisor"
             done = procs.spawn([str(self.go), "build", "-trimpath", "-ldflags=-s -w", "-o", str(built), "."], build, env,
-                               timeout=TOOL_BUILD_TIMEOUT)
+                               timeout=TOOL_BUILD_TIMEOUT, watch=watch)
             if done.returncode == 0 and built.exists():
                 os.replace(built, path)  # atomic: another kernel never runs a half-written binary
             shutil.rmtree(build, ignore_errors=True)

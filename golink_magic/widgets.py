@@ -10,6 +10,8 @@ view.  Outside a kernel (plain IPython, scripts) no widget is made at all.
 from __future__ import annotations
 
 import re
+import sys
+import time
 
 from . import view
 from .compare import CaseTable, Diff, pick_function
@@ -213,6 +215,47 @@ class Progress:
         if self.bar is not None:
             self.handle.update({"text/plain": ""}, raw=True)
             self.bar.close()
+
+
+class BuildStatus:
+    """One line telling what a slow build is compiling (``runner.BuildProgress``'s lines), shown
+    in place under the cell while it runs — plain text, so it needs no widget frontend.
+
+    Use as the ``progress(line)`` callback of a run, or :meth:`for_case` for several at once;
+    :meth:`close` empties it when the run ends, so a saved notebook does not keep it.
+    """
+
+    PRINT_EVERY = 5.0  # seconds between two lines outside a kernel (a terminal cannot update in place)
+
+    def __init__(self):
+        self.handle = None
+        self.lines: dict[str, str] = {}
+        self.kernel = in_kernel()
+        self.printed = 0.0
+
+    def __call__(self, line: str) -> None:
+        self.for_case("", line)
+
+    def for_case(self, name: str, line: str) -> None:
+        """Show ``line`` for case ``name`` (one line per case still building)."""
+        self.lines[name] = f"{name}: {line}" if name else line
+        bundle = {"text/plain": "\n".join(self.lines.values())}
+        if not self.kernel:
+            if time.monotonic() - self.printed >= self.PRINT_EVERY:
+                self.printed = time.monotonic()
+                print(bundle["text/plain"], file=sys.stderr, flush=True)
+            return
+        if self.handle is None:
+            from IPython.display import display  # noqa: PLC0415
+
+            self.handle = display(bundle, raw=True, display_id=True)
+        else:
+            self.handle.update(bundle, raw=True)
+
+    def close(self) -> None:
+        """Empty the line (nothing is left in the saved output)."""
+        if self.handle is not None:
+            self.handle.update({"text/plain": ""}, raw=True)
 
 
 def install_progress(title: str):

@@ -59,11 +59,12 @@ def wait_for(pattern: str, timeout: float) -> None:
 class Kernel:
     """A real IPython kernel with golink_magic loaded, driven over jupyter_client."""
 
-    def __init__(self, cwd: Path):
+    def __init__(self, cwd: Path, env: dict | None = None):
         from jupyter_client import KernelManager
 
         self.km = KernelManager(kernel_name="python3")
-        self.km.start_kernel(cwd=str(cwd))
+        self.km.start_kernel(cwd=str(cwd), **({"env": env} if env is not None else {}))
+        self.updates: list[tuple[str, str]] = []  # (display id, text) of every display and update, in order
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=60)
@@ -90,6 +91,9 @@ class Kernel:
                 text.append(content["text"])
             elif kind in ("execute_result", "display_data"):
                 text.append(content["data"].get("text/plain", ""))
+            if kind in ("display_data", "update_display_data"):
+                display_id = content.get("transient", {}).get("display_id", "")
+                self.updates.append((display_id, content["data"].get("text/plain", "")))
             elif kind == "error":
                 ename = content["ename"]
                 text.append(f"{content['ename']}: {content['evalue']}")
