@@ -21,7 +21,7 @@ from .compare import CaseTable
 from .errors import CaseError
 from .options import Options, check_options, merge
 from .result import Result
-from .toolchain import Toolchain
+from .toolchain import TOOLS, Toolchain
 from .workspace import Workspace, check_case_name, check_path, package_of
 
 _EMPTY = "the workspace is empty: write a file first with %%gofile main.go"
@@ -101,6 +101,7 @@ class Session:
     def reset(self, cases: bool = False) -> None:
         """Start a fresh, empty module (the build folders of earlier runs go too); with
         ``cases``, forget the saved cases as well."""
+        runner.finish_recordings(self.workspace.base)
         self.workspace.reset()
         shutil.rmtree(self.workspace.base / "runs", ignore_errors=True)
         if cases:
@@ -163,7 +164,7 @@ class Session:
         hint = None if case else self._main_hint(chosen.files, options)
         with _stopping_children():
             return runner.run_files(chosen.files, options, tc, self._workdir(self._label(case, tc, options)),
-                                    name=case or "", main_hint=hint, progress=progress)
+                                    name=case or "", main_hint=hint, progress=progress, wait_for_plan=False)
 
     @staticmethod
     def _label(case: str | None, tc: Toolchain, options: Options) -> str:
@@ -248,18 +249,20 @@ class Session:
         return table
 
     def prepare(self) -> None:
-        """Do the one-time work of a first run ahead of time: find the toolchain and its objdump
-        tool.  Errors (an interrupt included) are left for the first real run to report."""
+        """Do the one-time work of a first run ahead of time: find the toolchain, its objdump and
+        addr2line tools and the process supervisor.  Errors (an interrupt included) are left for the first real run to report."""
         try:
             spec = self._toolchain_spec  # resolved without fixing the choice: GOLINK_GO may still change
             tc = spec if isinstance(spec, Toolchain) else resolve(spec)
-            tc.tool("objdump")
+            for name in TOOLS:
+                tc.tool(name)
             tc.supervisor()
         except (Exception, KeyboardInterrupt):  # noqa: BLE001
             pass
 
     def close(self) -> None:
-        """Remove the workspace from disk."""
+        """Remove the workspace from disk (once no plan is being recorded in it)."""
+        runner.finish_recordings(self.workspace.base)
         self.workspace.close()
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from . import options, procs
 from .api import Session
 from .cache import budget_bytes, size_of
-from .toolchain import cache_root
+from .toolchain import TOOLS, cache_root
 from .catalog import discover, install, resolve, resolve_many
 from .errors import CaseError, UserError
 from .view import render_html, render_page, render_text, result_page
@@ -173,7 +173,8 @@ def cmd_warm(args) -> int:
     toolchains = _toolchains(args.go)
     with Session() as session:
         for tc in toolchains:
-            tc.tool("objdump")
+            for name in TOOLS:
+                tc.tool(name)
             tc.supervisor()
         session.save_case("warm", {"main.go": WARM_PROGRAM})
         names = ["warm"] + (session.case_names([str(p) for p in _cases(args.paths)]) if args.paths else [])

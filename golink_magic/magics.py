@@ -329,7 +329,15 @@ def load(ipython) -> None:
     ipython.configurables.append(magics)
     _LOADED[id(ipython)] = magics
     # While the learner reads and types, get the first %gorun's one-time costs out of the way.
-    threading.Thread(target=magics.session.prepare, daemon=True, name="golink-prepare").start()
+    threading.Thread(target=_prepare, args=(magics.session,), daemon=True, name="golink-prepare").start()
+
+
+def _prepare(session: Session) -> None:
+    session.prepare()
+    try:
+        widgets.warm_up()
+    except Exception:  # noqa: BLE001 - only a head start: the first real view pays it instead
+        pass
 
 
 def unload(ipython) -> None:

@@ -131,15 +131,18 @@ class _Job:
 
 def run_files(files: dict[str, str], options: Options, toolchain: Toolchain, workdir: Path, name: str = "",
               use_cache: bool = True, main_hint: str | None = None,
-              progress: Callable[[str], None] | None = None) -> Result:
+              progress: Callable[[str], None] | None = None, wait_for_plan: bool = True) -> Result:
     """Build, run and disassemble the module made of ``files`` in ``workdir``.
 
     ``workdir`` is a stable folder the files are mirrored into (keeping it stable lets Go's
     build cache skip unchanged packages, and lets :mod:`golink_magic.replay` replay the go
     command's plan).  With ``use_cache``, a build of identical files, options and toolchain is
     reused; the program itself always runs again.  ``progress`` receives a line now and then
-    while a slow build compiles (:class:`BuildProgress`).
+    while a slow build compiles (:class:`BuildProgress`).  Without ``wait_for_plan``, a plan
+    still being recorded when the result is ready finishes in the background (the next run in
+    ``workdir`` waits for it): a first run in a kernel shows its result that much sooner.
     """
+    finish_recordings(Path(workdir))
     job = _prepare(make_plan(files, options, toolchain, main_hint), toolchain, Path(workdir))
     if progress is not None:
         job.progress = BuildProgress(progress, toolchain.version)
@@ -164,8 +167,11 @@ def run_files(files: dict[str, str], options: Options, toolchain: Toolchain, wor
         recording = None  # an interrupt or a fault: the caller stops every child, the recording's too
         raise
     finally:
-        if recording is not None:
+        if recording is not None and wait_for_plan:
             recording()  # the plan is on disk before the next edit can want it
+        elif recording is not None:
+            with _RECORDING_LOCK:
+                _RECORDING[job.workdir] = recording  # the next run in this folder waits for it
     if cached is not None:
         ran = "./prog" in result.commands
         result.commands = [c for c in cached.commands if c != "./prog"]
@@ -174,6 +180,22 @@ def run_files(files: dict[str, str], options: Options, toolchain: Toolchain, wor
     elif listed and use_cache:
         cache.store(entry, result, job.binary)  # a failed or interrupted listing must not stick
     return result
+
+
+_RECORDING: dict[Path, Callable[[], object]] = {}  # workdir → the wait for a plan still being recorded
+_RECORDING_LOCK = threading.Lock()
+
+
+def finish_recordings(under: Path) -> None:
+    """Wait for the plans runs in ``under`` (a build folder or a folder of them) left recording,
+    whatever became of them — before a run there, or before the folder is removed."""
+    with _RECORDING_LOCK:
+        waits = [_RECORDING.pop(d) for d in list(_RECORDING) if d == under or d.is_relative_to(under)]
+    for wait in waits:
+        try:
+            wait()
+        except Exception:  # noqa: BLE001 - an unrecorded plan only means go build next time
+            pass
 
 
 def replay_or_build(job: _Job, cmd: list[str], result: Result) -> tuple[bool, bool, Callable[[], object] | None]:

@@ -13,7 +13,7 @@ import re
 import sys
 import time
 
-from . import view
+from . import objdump, view
 from .compare import CaseTable, Diff, pick_function
 from .result import Result, register_display
 
@@ -215,6 +215,25 @@ class Progress:
         if self.bar is not None:
             self.handle.update({"text/plain": ""}, raw=True)
             self.bar.close()
+
+
+_SAMPLE_GO = 'package main\n\nimport _ "unsafe"\n\n//go:linkname now runtime.nanotime\nfunc now() int64\n\nfunc main() { println(now()) }\n'
+_SAMPLE_LISTING = ("TEXT main.main(SB) /m/main.go\n"
+                   "  main.go:8\t\t0x401000\t\te800000000\t\tCALL runtime.nanotime(SB)\t\n"
+                   "  main.go:8\t\t0x401005\t\tc3\t\tRET\t\n")
+
+
+def warm_up() -> None:
+    """Pay the first view's one-time costs now (importing ipywidgets in a kernel, compiling the
+    views' patterns, loading the Go lexer), so the first result after ``%load_ext`` shows at
+    the speed of the next ones.  For a background thread; rendering is pure."""
+    if in_kernel():
+        _ipywidgets()
+    sample = Result(outcome="ok", go_version="go version go1 linux/amd64", goos="linux", goarch="amd64",
+                    files={"main.go": _SAMPLE_GO}, stdout="1\n", functions=objdump.parse(_SAMPLE_LISTING))
+    objdump.relate_to_module(sample.functions, "/m", ["main.go"])
+    view.render_html(sample)
+    view.render_text(sample)
 
 
 class BuildStatus:

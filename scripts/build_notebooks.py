@@ -89,6 +89,15 @@ def execute(nb: nbformat.NotebookNode, name: str = "notebook", timeout: int = 60
     return _where(nb, name)
 
 
+def _drop_emptied(nb: nbformat.NotebookNode) -> None:
+    """Drop the outputs a cell emptied before it ended (progress bars, a slow build's status
+    line): they show nothing, and whether they appear at all depends on the machine's speed."""
+    for cell in nb.cells:
+        if "outputs" in cell:
+            cell.outputs = [o for o in cell.outputs
+                            if not (o.get("output_type") == "display_data" and o.get("data") == {"text/plain": ""})]
+
+
 def _stable_widget_ids(nb: nbformat.NotebookNode) -> None:
     """Rename widget models after the cell that shows them and their order there; drop models
     no saved output shows (closed progress bars)."""
@@ -148,6 +157,7 @@ def build(source: Path, run: bool = True) -> tuple[str, str | None, float]:
     nb = convert(source)
     target = NOTEBOOKS / f"{source.stem}.ipynb"
     error = execute(nb, target.name) if run else None
+    _drop_emptied(nb)
     _stable_widget_ids(nb)
     _keep_unchanged(nb, target)
     nbformat.write(nb, target)

@@ -24,3 +24,13 @@ def test_quick_benchmark_reports_every_figure_with_its_ratio():
     assert re.search(r"target ≤ 30 ms\), d/a = \d+\.\d\d", figures["d"])
     assert re.search(r"3 table rows: .* ratio \d+\.\d\d", figures["e"])
     assert re.search(r"parse whole-binary objdump \([\d,]+ lines, [\d,]+ rows\) .* f/0\.4 s = \d+\.\d\d", figures["f"])
+
+
+def test_first_use_benchmark_reports_the_first_run_against_raw_go():
+    script = SCRIPT.with_name("first_use.py")
+    proc = subprocess.run([sys.executable, str(script), "--reps", "1", "--read", "0.5"], capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert re.search(r"^first %gorun after %load_ext +\d+\.\d{3} s  \(goal ≤ 0\.4 s; .*first/raw = \d+\.\d\d$",
+                     proc.stdout, re.M), proc.stdout
+    assert re.search(r"^raw pipeline, new module folder +\d+\.\d{3} s$", proc.stdout, re.M), proc.stdout
