@@ -6,7 +6,8 @@ the same run on the same machine.
 Figures (median of N repetitions, methods interleaved so machine drift hits all alike):
   a  raw `go build -o b . && ./b && go tool objdump -s main.main b` after an edit
   b  the three-command workflow `go run .` + `go build -o b .` + `go tool objdump -s main.main b`
-  c  golink, one case end to end after an edit: write → build → run → objdump → parse → HTML
+  c  golink, one case end to end after an edit: write → build → run → objdump → parse → HTML,
+     as a kernel runs it (the result-cache store finishes in the background; d waits for it)
   g  raw `go build -o b .` alone after an edit
   h  the floor: the compile of the edited package and the link, run by hand from the plan
      `go build -n -x -ldflags=-w` prints (the link flags golink uses)
@@ -177,12 +178,12 @@ def bench_single(tc, reps: int, tmp: Path) -> dict[str, float]:
         g.append(timed([[go, "build", "-o", "b", "."]], alone_dir, env))
         h.append(floor.timed(edited_case(n)))
         start = time.perf_counter()
-        result = runner.run_files(edited_case(n), Options(), tc, gl_dir)
+        result = runner.run_files(edited_case(n), Options(), tc, gl_dir, background=True)
         render_html(result)
         c.append(time.perf_counter() - start)
         assert result.outcome == "ok" and f"edit {n} {SALT}" in result.stdout and not result.cached, result
         start = time.perf_counter()
-        again = runner.run_files(edited_case(n), Options(), tc, gl_dir)
+        again = runner.run_files(edited_case(n), Options(), tc, gl_dir, background=True)  # waits for c's store
         render_html(again)
         total = time.perf_counter() - start
         assert again.cached and f"edit {n} {SALT}" in again.stdout, again

@@ -101,7 +101,7 @@ class Session:
     def reset(self, cases: bool = False) -> None:
         """Start a fresh, empty module (the build folders of earlier runs go too); with
         ``cases``, forget the saved cases as well."""
-        runner.finish_recordings(self.workspace.base)
+        runner.finish_background(self.workspace.base)
         self.workspace.reset()
         shutil.rmtree(self.workspace.base / "runs", ignore_errors=True)
         if cases:
@@ -164,7 +164,7 @@ class Session:
         hint = None if case else self._main_hint(chosen.files, options)
         with _stopping_children():
             return runner.run_files(chosen.files, options, tc, self._workdir(self._label(case, tc, options)),
-                                    name=case or "", main_hint=hint, progress=progress, wait_for_plan=False)
+                                    name=case or "", main_hint=hint, progress=progress, background=True)
 
     @staticmethod
     def _label(case: str | None, tc: Toolchain, options: Options) -> str:
@@ -262,7 +262,7 @@ class Session:
 
     def close(self) -> None:
         """Remove the workspace from disk (once no plan is being recorded in it)."""
-        runner.finish_recordings(self.workspace.base)
+        runner.finish_background(self.workspace.base)
         self.workspace.close()
 
 

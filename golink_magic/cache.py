@@ -57,12 +57,13 @@ def load(entry: Path, binary: Path) -> Result | None:
         return None
 
 
-def store(entry: Path, result: Result, binary: Path | None) -> None:
-    """Keep ``result`` (without what the program printed) and its binary under ``entry``."""
+def store(entry: Path, result: Result | dict, binary: Path | None) -> None:
+    """Keep ``result`` (or its ``to_dict()``), without what the program printed, and its binary
+    under ``entry``."""
     tmp = entry.with_name(entry.name + f".tmp{os.getpid()}.{threading.get_ident()}")
     try:
         tmp.mkdir(parents=True, exist_ok=True)
-        data = result.to_dict()
+        data = dict(result) if isinstance(result, dict) else result.to_dict()
         data.update(stdout="", stderr="", exit_code=None, signal=None)
         (tmp / "result.json").write_text(json.dumps(data))
         if binary is not None:

@@ -131,18 +131,19 @@ class _Job:
 
 def run_files(files: dict[str, str], options: Options, toolchain: Toolchain, workdir: Path, name: str = "",
               use_cache: bool = True, main_hint: str | None = None,
-              progress: Callable[[str], None] | None = None, wait_for_plan: bool = True) -> Result:
+              progress: Callable[[str], None] | None = None, background: bool = False) -> Result:
     """Build, run and disassemble the module made of ``files`` in ``workdir``.
 
     ``workdir`` is a stable folder the files are mirrored into (keeping it stable lets Go's
     build cache skip unchanged packages, and lets :mod:`golink_magic.replay` replay the go
     command's plan).  With ``use_cache``, a build of identical files, options and toolchain is
     reused; the program itself always runs again.  ``progress`` receives a line now and then
-    while a slow build compiles (:class:`BuildProgress`).  Without ``wait_for_plan``, a plan
-    still being recorded when the result is ready finishes in the background (the next run in
-    ``workdir`` waits for it): a first run in a kernel shows its result that much sooner.
+    while a slow build compiles (:class:`BuildProgress`).  With ``background``, the bookkeeping
+    still going on when the result is ready (recording the plan, storing the result in the
+    cache) finishes in the background, and the next run in ``workdir`` (or
+    :func:`finish_background`) waits for it: a kernel shows the result that much sooner.
     """
-    finish_recordings(Path(workdir))
+    finish_background(Path(workdir))
     job = _prepare(make_plan(files, options, toolchain, main_hint), toolchain, Path(workdir))
     if progress is not None:
         job.progress = BuildProgress(progress, toolchain.version)
@@ -151,50 +152,55 @@ def run_files(files: dict[str, str], options: Options, toolchain: Toolchain, wor
     result.commands.append(shown_command(build_cmd, job.options.goarch, job.workdir))
     entry = cache.entry_for(job.plan.files, job.options, toolchain)
     cached = cache.load(entry, job.binary) if use_cache else None
-    recording = None
+    pending: list[Callable[[], object]] = []
     try:
         if cached is not None:
             if not _reuse(result, cached):
                 return result
         else:
             built, provable, recording = replay_or_build(job, build_cmd, result)
+            pending += [recording] if recording else []
             if not built:
                 if use_cache and provable:
                     cache.store(entry, result, None)
                 return result
         listed = _run_and_disassemble(job, result, listing=cached is None and not job.options.no_objdump)
+        if cached is not None:
+            ran = "./prog" in result.commands
+            result.commands = [c for c in cached.commands if c != "./prog"]
+            if ran:
+                result.commands.insert(1, "./prog")
+        elif listed and use_cache:  # a failed or interrupted listing must not stick
+            snapshot = result.to_dict()  # taken now: the caller may go on with the result
+            pending.append(in_thread(cache.store, entry, snapshot, job.binary) if background else
+                           lambda: cache.store(entry, snapshot, job.binary))
     except BaseException:
-        recording = None  # an interrupt or a fault: the caller stops every child, the recording's too
+        pending = []  # an interrupt or a fault: the caller stops every child, the recording's too
         raise
     finally:
-        if recording is not None and wait_for_plan:
-            recording()  # the plan is on disk before the next edit can want it
-        elif recording is not None:
-            with _RECORDING_LOCK:
-                _RECORDING[job.workdir] = recording  # the next run in this folder waits for it
-    if cached is not None:
-        ran = "./prog" in result.commands
-        result.commands = [c for c in cached.commands if c != "./prog"]
-        if ran:
-            result.commands.insert(1, "./prog")
-    elif listed and use_cache:
-        cache.store(entry, result, job.binary)  # a failed or interrupted listing must not stick
+        if background and pending:
+            with _BACKGROUND_LOCK:
+                _BACKGROUND[job.workdir] = pending  # the next run in this folder waits for them
+        else:
+            for wait in pending:
+                wait()  # the plan is on disk before the next edit can want it
     return result
 
 
-_RECORDING: dict[Path, Callable[[], object]] = {}  # workdir → the wait for a plan still being recorded
-_RECORDING_LOCK = threading.Lock()
+_BACKGROUND: dict[Path, list[Callable[[], object]]] = {}  # workdir → waits for work a run left going
+_BACKGROUND_LOCK = threading.Lock()
 
 
-def finish_recordings(under: Path) -> None:
-    """Wait for the plans runs in ``under`` (a build folder or a folder of them) left recording,
-    whatever became of them — before a run there, or before the folder is removed."""
-    with _RECORDING_LOCK:
-        waits = [_RECORDING.pop(d) for d in list(_RECORDING) if d == under or d.is_relative_to(under)]
+def finish_background(under: Path) -> None:
+    """Wait for what runs in ``under`` (a build folder or a folder of them) left finishing in
+    the background (:func:`run_files`), whatever became of it — before a run there, or before
+    the folder is removed."""
+    with _BACKGROUND_LOCK:
+        waits = [w for d in list(_BACKGROUND) if d == under or d.is_relative_to(under) for w in _BACKGROUND.pop(d)]
     for wait in waits:
         try:
             wait()
-        except Exception:  # noqa: BLE001 - an unrecorded plan only means go build next time
+        except Exception:  # noqa: BLE001 - an unrecorded plan or result only costs time next run
             pass
 
 

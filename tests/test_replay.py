@@ -164,25 +164,27 @@ def test_a_new_shape_falls_back_then_replays_again(change, toolchain, warmed):
 
 
 def test_a_kernel_run_shows_its_result_before_the_plan_is_recorded(toolchain, tmp_path):
-    """Session.run (what %gorun calls) leaves the recording to finish in the background: the
-    next run in that folder waits for it and replays; closing the session waits too, so no
-    recording writes into a removed workspace."""
+    """Session.run (what %gorun calls) leaves the plan recording and the cache store to finish
+    in the background: the next run in that folder waits for them, replays or reuses; closing
+    the session waits too, so nothing writes into a removed workspace."""
     from golink_magic import Session
 
     session = Session(toolchain, base_dir=str(tmp_path))
     session.workspace.write_many(_files(0))
     first = session.run(Options())
     assert first.outcome == "ok" and "replay" not in first.timings
-    with runner._RECORDING_LOCK:
-        pending = list(runner._RECORDING)
+    with runner._BACKGROUND_LOCK:
+        pending = list(runner._BACKGROUND)
     assert len(pending) == 1 and pending[0].is_relative_to(session.workspace.base)
     session.write("main.go", MAIN % 1)
     again = session.run(Options())
     assert (again.outcome, again.stdout, "replay" in again.timings) == ("ok", "word 1\n", True)
+    unchanged = session.run(Options())  # its result was stored in the background meanwhile
+    assert (unchanged.outcome, unchanged.stdout, unchanged.cached) == ("ok", "word 1\n", True)
     session.write("extra.go", "package main\n\nvar extra = 1\n")  # a new shape: recorded again
     session.run(Options())
     session.close()
-    assert not any(d.is_relative_to(session.workspace.base) for d in runner._RECORDING)
+    assert not any(d.is_relative_to(session.workspace.base) for d in runner._BACKGROUND)
     assert not session.workspace.base.exists()
 
 
