@@ -25,6 +25,7 @@ from .toolchain import TOOLS, cache_root
 from .catalog import discover, install, resolve, resolve_many
 from .errors import CaseError, UserError
 from .view import render_html, render_page, render_text, result_page
+from .runner import BuildProgress
 from .widgets import BuildStatus
 
 
@@ -173,9 +174,10 @@ def cmd_warm(args) -> int:
     toolchains = _toolchains(args.go)
     with Session() as session:
         for tc in toolchains:
+            progress = BuildProgress(BuildStatus(), tc.version)  # a cold cache compiles for a while here
             for name in TOOLS:
-                tc.tool(name)
-            tc.supervisor()
+                tc.tool(name, watch=progress.watch(name))
+            tc.supervisor(watch=progress.watch("supervisor"))
         session.save_case("warm", {"main.go": WARM_PROGRAM})
         names = ["warm"] + (session.case_names([str(p) for p in _cases(args.paths)]) if args.paths else [])
         results = session.run_cases(names, options.Options(), toolchains, progress=_progress,
