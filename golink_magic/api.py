@@ -202,16 +202,17 @@ class Session:
 
     def run_cases(self, names: list[str | None], options: Options | None = None,
                   toolchains: list[Toolchain] | None = None, goarches: list[str | None] | None = None,
-                  progress=None, build_progress=None) -> list[Result]:
+                  progress=None, build_progress=None, background: bool = False) -> list[Result]:
         """Run several saved cases (× toolchains × GOARCHes) in parallel; results in order.
         ``progress(done, total, name)`` as each ends, ``build_progress(name, line)`` while a
-        slow build compiles.  A name of None stands for the live module."""
+        slow build compiles; with ``background``, bookkeeping finishes after the results are
+        returned (``runner.run_files``).  A name of None stands for the live module."""
         options = options or Options()
         check_options(options, columns=len(toolchains or [None]) * len(goarches or [None]))
         cases = [self._live_case() if n is None else self.case(n) for n in names]
         jobs = self.jobs(cases, options, toolchains, goarches)
         with _stopping_children():
-            return runner.run_many(jobs, progress=progress, build_progress=build_progress)
+            return runner.run_many(jobs, progress=progress, build_progress=build_progress, background=background)
 
     def run_matrix(self, options: Options, case: str | None = None, gos: list[str] = (), goarches: list[str] = (),
                    progress=None, build_progress=None) -> list[Result]:
@@ -221,7 +222,7 @@ class Session:
         tcs = resolve_many(list(gos)) if gos else [self.toolchain]
         arches = list(dict.fromkeys(goarches)) or [options.goarch]
         return self.run_cases([case], options, toolchains=tcs, goarches=arches, progress=progress,
-                              build_progress=build_progress)
+                              build_progress=build_progress, background=True)
 
     def compare(self, specs: list[str], options: Options, gos: list[str] = (), goarches: list[str] = (),
                 columns: list[str] = (), function: str | None = None, baseline: str | None = None,
@@ -239,7 +240,7 @@ class Session:
         tcs = resolve_many(list(gos)) if gos else None
         results = self.run_cases(names, options, toolchains=tcs,
                                  goarches=list(goarches) if len(goarches) > 1 else None, progress=progress,
-                                 build_progress=build_progress)
+                                 build_progress=build_progress, background=True)
         known = {p for r in results for p in r.files}
         unknown = [c for c in columns if c not in known]
         if unknown:

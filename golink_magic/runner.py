@@ -8,6 +8,7 @@ the go command's plan instead of running ``go build`` is :mod:`golink_magic.repl
 
 from __future__ import annotations
 
+import atexit
 import errno
 import os
 import shlex
@@ -189,14 +190,17 @@ def run_files(files: dict[str, str], options: Options, toolchain: Toolchain, wor
 
 _BACKGROUND: dict[Path, list[Callable[[], object]]] = {}  # workdir → waits for work a run left going
 _BACKGROUND_LOCK = threading.Lock()
+atexit.register(lambda: finish_background())
 
 
-def finish_background(under: Path) -> None:
-    """Wait for what runs in ``under`` (a build folder or a folder of them) left finishing in
-    the background (:func:`run_files`), whatever became of it — before a run there, or before
-    the folder is removed."""
+def finish_background(under: Path | None = None) -> None:
+    """Wait for what runs in ``under`` (a build folder or a folder of them; None: anywhere) left
+    finishing in the background (:func:`run_files`), whatever became of it — before a run
+    there, before the folder is removed, and when Python exits (so no cache entry is left
+    half-written)."""
     with _BACKGROUND_LOCK:
-        waits = [w for d in list(_BACKGROUND) if d == under or d.is_relative_to(under) for w in _BACKGROUND.pop(d)]
+        waits = [w for d in list(_BACKGROUND) if under is None or d == under or d.is_relative_to(under)
+                 for w in _BACKGROUND.pop(d)]
     for wait in waits:
         try:
             wait()
@@ -438,11 +442,11 @@ class Job:
 
 
 def run_many(jobs: list, max_workers: int | None = None, progress=None,
-             build_progress: Callable[[str, str], None] | None = None) -> list[Result]:
+             build_progress: Callable[[str, str], None] | None = None, background: bool = False) -> list[Result]:
     """Run several :class:`Job` (or ``(name, files, options, toolchain, workdir)``) in parallel,
     results in the given order.  ``progress(done, total, name)`` is called as each finishes,
-    ``build_progress(name, line)`` while a slow build compiles.  An interrupt stops every
-    child and is re-raised."""
+    ``build_progress(name, line)`` while a slow build compiles; ``background`` as for
+    :func:`run_files`.  An interrupt stops every child and is re-raised."""
     jobs = [j if isinstance(j, Job) else Job(*j) for j in jobs]
     workers = max(1, min(len(jobs), max_workers or os.cpu_count() or 1))
     results: list[Result | None] = [None] * len(jobs)
@@ -453,7 +457,8 @@ def run_many(jobs: list, max_workers: int | None = None, progress=None,
         j = jobs[i]
         label = " · ".join(filter(None, [j.name or "live module", j.toolchain.version, j.options.goarch]))
         report = None if build_progress is None else (lambda line: build_progress(label, line))
-        results[i] = run_files(j.files, j.options, j.toolchain, j.workdir, name=j.name, progress=report)
+        results[i] = run_files(j.files, j.options, j.toolchain, j.workdir, name=j.name, progress=report,
+                               background=background)
         with lock:
             count[0] += 1
             if progress:
