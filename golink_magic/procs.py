@@ -154,9 +154,9 @@ class _Drain(threading.Thread):
         return max(0, self.total - self.cap)
 
 
-def _feed(stream, data: bytes) -> None:
+def _feed(stream, data: bytes | Callable[[], bytes]) -> None:
     try:
-        stream.write(data)
+        stream.write(data() if callable(data) else data)
     except (BrokenPipeError, OSError):
         pass
     finally:
@@ -234,12 +234,14 @@ def _wait(proc: subprocess.Popen, deadline: float | None, tick: Callable[[], Non
 
 
 def spawn(cmd: list[str], cwd: Path | None = None, env: dict | None = None, timeout: float | None = 600,
-          cap: int = OUTPUT_CAP, input: bytes | None = None,  # noqa: A002 - as subprocess.run
+          cap: int = OUTPUT_CAP, input: bytes | Callable[[], bytes] | None = None,  # noqa: A002 - as subprocess.run
           on_line: Callable[[str], None] | None = None,
           watch: Callable[[float, list[tuple[str, str]]], None] | None = None) -> Completed:
     """Run ``cmd`` to completion in its own process group; never raises for the child's errors.
 
-    ``input`` is written to its stdin (otherwise stdin is closed); ``on_line`` receives each
+    ``input`` is written to its stdin (otherwise stdin is closed) — or, when it is a function,
+    what it returns: it is called in a thread of its own once the child runs, so the child can
+    start up while the caller is still working out what to send; ``on_line`` receives each
     line of stdout as it comes.  ``watch`` (for a go command) is called four times a second,
     from the waiting thread, with the seconds so far and what it is compiling right now
     (:func:`compiling`).  On timeout the group is killed and ``timed_out`` set.  A
