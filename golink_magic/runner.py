@@ -93,7 +93,8 @@ class BuildProgress:
         if now:
             line += f", now {', '.join(now[:3])}{' …' if len(now) > 3 else ''}"
         if self.waiting:
-            tools = " and ".join(f"go tool {t}" if t == "objdump" else f"golink's {t}" for t in sorted(self.waiting))
+            tools = " and ".join(f"go tool {t}" if t != "supervisor" else "golink's process supervisor"
+                                 for t in sorted(self.waiting))
             line += f", waiting for {tools} (built once per Go release)"
         if self.standard:
             line += (f". The first build with {self.version} on this machine compiles the standard library; "

@@ -50,7 +50,10 @@ def test_waiting_for_a_tool_another_thread_builds_is_said():
     progress.start -= 3
     progress.watch("objdump")(3.0, [WAITING])
     assert lines == ["building: 3 s, waiting for go tool objdump (built once per Go release)."]
+    progress.watch("supervisor")(3.1, [WAITING])
+    assert "waiting for go tool objdump and golink's process supervisor (built once" in lines[-1]
     progress.watch("objdump")(3.2, [])
+    progress.watch("supervisor")(3.3, [])
     assert "waiting" not in lines[-1]
 
 
