@@ -91,12 +91,16 @@ def _prune(directory: Path, stored: str | None = None) -> None:
     """Drop the least recently used entries beyond :data:`RESULT_CACHE_ENTRIES` or the byte budget."""
     _SIZES.pop(stored, None)
     entries = []
-    for p in directory.iterdir():
+    try:
+        listing = list(os.scandir(directory))  # DirEntry: one stat per entry, no path objects (every store prunes)
+    except OSError:
+        return
+    for item in listing:
         try:
-            if p.is_dir():
-                if p.name not in _SIZES:
-                    _SIZES[p.name] = size_of(p)
-                entries.append((p.stat().st_mtime, p, _SIZES[p.name]))
+            if item.is_dir():
+                if item.name not in _SIZES:
+                    _SIZES[item.name] = size_of(item.path)
+                entries.append((item.stat().st_mtime, item.path, _SIZES[item.name]))
         except OSError:
             continue  # pruned by another process meanwhile
     entries.sort(key=lambda e: e[0], reverse=True)  # newest first: they stay
@@ -105,10 +109,10 @@ def _prune(directory: Path, stored: str | None = None) -> None:
         total += size
         if n >= RESULT_CACHE_ENTRIES or (total > budget and n > 0):
             shutil.rmtree(path, ignore_errors=True)
-            _SIZES.pop(path.name, None)
+            _SIZES.pop(os.path.basename(path), None)
 
 
-def size_of(path: Path) -> int:
+def size_of(path: Path | str) -> int:
     """Bytes in the files below ``path`` (0 when it is gone)."""
     total = 0
     for root, _, names in os.walk(path):

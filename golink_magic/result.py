@@ -7,7 +7,7 @@ tests share one shape.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Callable
 
 from .options import OUTCOMES, Options
@@ -51,6 +51,26 @@ class Displayable:
             fh.write(page(self))
         return str(path)
 
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _plain(value):
+    """What ``dataclasses.asdict`` gives for these JSON-shaped values, without its deep copy of
+    every string and number (a whole listing holds thousands of rows)."""
+    names = _FIELD_NAMES.get(type(value))
+    if names is None and is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value  # str, int, float, bool, None: immutable
 
 
 @dataclass
@@ -112,8 +132,8 @@ class Result(Displayable):
     cached: bool = False
 
     def to_dict(self) -> dict:
-        """JSON-ready dict (the CLI's ``--json`` shape)."""
-        return asdict(self)
+        """JSON-ready dict (the CLI's ``--json`` shape), sharing nothing mutable with the result."""
+        return _plain(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> "Result":
