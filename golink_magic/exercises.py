@@ -31,6 +31,7 @@ from .errors import CaseError
 from .magics import kernel_session
 from .options import OUTCOMES, Options
 from .result import Result
+from .widgets import BuildStatus
 
 
 @dataclass
@@ -295,23 +296,28 @@ def check(name: str, result: Result | None = None, session=None, prediction: str
     Never raises for a program that fails to build: that is a "Not yet" verdict.
     """
     exercise = _exercise(name)
-    if result is None:
-        session = session or _kernel_session()
-        try:
-            result = session.run(exercise.options.copy())
-        except CaseError:
-            return Verdict(name, False, "Not yet: the module is empty, run the exercise cell first.")
-    return judge(name, result, prediction, _scratch_rerun(result, session))
+    status = BuildStatus()  # a build on a cold cache says what it compiles meanwhile
+    try:
+        if result is None:
+            session = session or _kernel_session()
+            try:
+                result = session.run(exercise.options.copy(), progress=status)
+            except CaseError:
+                return Verdict(name, False, "Not yet: the module is empty, run the exercise cell first.")
+        return judge(name, result, prediction, _scratch_rerun(result, session, status))
+    finally:
+        status.close()
 
 
-def _scratch_rerun(result: Result, session: Session | None = None) -> Callable[[dict[str, str]], Result]:
+def _scratch_rerun(result: Result, session: Session | None = None,
+                   progress: Callable[[str], None] | None = None) -> Callable[[dict[str, str]], Result]:
     """Rebuild changed files in a separate workspace (the learner's stays as it is)."""
     def rerun(files: dict[str, str]) -> Result:
         with Session(toolchain=session.toolchain if session else None) as scratch:
             scratch.workspace.write_many(files)
             opts = result.options.copy()
             opts.expect, opts.expect_stdout, opts.expect_ref = None, [], []
-            return scratch.run(opts)
+            return scratch.run(opts, progress=progress)
     return rerun
 
 
