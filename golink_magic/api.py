@@ -251,7 +251,8 @@ class Session:
 
     def prepare(self) -> None:
         """Do the one-time work of a first run ahead of time: find the toolchain, its objdump and
-        addr2line tools and the process supervisor.  Errors (an interrupt included) are left for the first real run to report."""
+        addr2line tools and the process supervisor.  Errors (an interrupt included) are left
+        for the first real run to report."""
         try:
             spec = self._toolchain_spec  # resolved without fixing the choice: GOLINK_GO may still change
             tc = spec if isinstance(spec, Toolchain) else resolve(spec)

@@ -25,7 +25,7 @@ from .toolchain import TOOLS, cache_root
 from .catalog import discover, install, resolve, resolve_many
 from .errors import CaseError, UserError
 from .view import render_html, render_page, render_text, result_page
-from .runner import BuildProgress
+from .progress import BuildProgress
 from .widgets import BuildStatus
 
 

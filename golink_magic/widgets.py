@@ -217,7 +217,8 @@ class Progress:
             self.bar.close()
 
 
-_SAMPLE_GO = 'package main\n\nimport _ "unsafe"\n\n//go:linkname now runtime.nanotime\nfunc now() int64\n\nfunc main() { println(now()) }\n'
+_SAMPLE_GO = ('package main\n\nimport _ "unsafe"\n\n//go:linkname now runtime.nanotime\nfunc now() int64\n\n'
+              'func main() { println(now()) }\n')
 _SAMPLE_LISTING = ("TEXT main.main(SB) /m/main.go\n"
                    "  main.go:8\t\t0x401000\t\te800000000\t\tCALL runtime.nanotime(SB)\t\n"
                    "  main.go:8\t\t0x401005\t\tc3\t\tRET\t\n")
@@ -237,7 +238,7 @@ def warm_up() -> None:
 
 
 class BuildStatus:
-    """One line telling what a slow build is compiling (``runner.BuildProgress``'s lines), shown
+    """One line telling what a slow build is compiling (``progress.BuildProgress``'s lines), shown
     in place under the cell while it runs — plain text, so it needs no widget frontend.
 
     Use as the ``progress(line)`` callback of a run, or :meth:`for_case` for several at once;

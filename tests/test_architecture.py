@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "golink_magic"
 # Bottom up; a module may import its own layer (without cycles) and the layers below.
 LAYERS = {
     "engine": {"errors", "version", "options", "result", "txtar", "procs", "toolchain", "catalog", "workspace",
-               "plan", "outcome", "cache", "objdump", "runner", "replay", "compare", "case", "asm_help", "go_symbols"},
+               "plan", "outcome", "cache", "objdump", "runner", "replay", "progress", "compare", "case", "asm_help", "go_symbols"},
     "rendering": {"view", "listing_html"},
     "display": {"widgets"},
     "front": {"api", "magics", "cli", "exercises", "__init__", "__main__"},

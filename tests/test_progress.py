@@ -1,4 +1,4 @@
-"""The line a slow build shows (runner.BuildProgress) and where it goes (widgets.BuildStatus).
+"""The line a slow build shows (progress.BuildProgress) and where it goes (widgets.BuildStatus).
 
 The real thing — a cold standard-library compile seen through a kernel — is tests/test_first_use.py;
 these check the wording and the counting on a $WORK folder laid out as the go command lays it out.
@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import time
 
-from golink_magic import runner, widgets
+from golink_magic import widgets
+from golink_magic.progress import BuildProgress
 from golink_magic.toolchain import WAITING
 
 
@@ -23,7 +24,7 @@ def _work(tmp_path, compiled: int, compiling: int):
 
 def test_quiet_first_then_counts_what_the_go_command_compiled(tmp_path):
     lines = []
-    progress = runner.BuildProgress(lines.append, "go1.27.3")
+    progress = BuildProgress(lines.append, "go1.27.3")
     watch = progress.watch("go build")
     watch(0.3, _work(tmp_path, 3, 2))
     assert lines == []  # a build under a second says nothing
@@ -38,7 +39,7 @@ def test_quiet_first_then_counts_what_the_go_command_compiled(tmp_path):
 
 def test_a_module_package_alone_does_not_blame_the_standard_library(tmp_path):
     lines = []
-    progress = runner.BuildProgress(lines.append, "go1.22.10")
+    progress = BuildProgress(lines.append, "go1.22.10")
     progress.start -= 2
     progress.watch("go build")(2.0, [("example.com/big/gen", ""), ("main", "")])
     assert lines == ["building: 2 s, now example.com/big/gen, main."]
@@ -46,7 +47,7 @@ def test_a_module_package_alone_does_not_blame_the_standard_library(tmp_path):
 
 def test_waiting_for_a_tool_another_thread_builds_is_said():
     lines = []
-    progress = runner.BuildProgress(lines.append, "go1.27.3")
+    progress = BuildProgress(lines.append, "go1.27.3")
     progress.start -= 3
     progress.watch("objdump")(3.0, [WAITING])
     assert lines == ["building: 3 s, waiting for go tool objdump (built once per Go release)."]
