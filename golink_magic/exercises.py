@@ -296,8 +296,7 @@ def check(name: str, result: Result | None = None, session=None, prediction: str
     Never raises for a program that fails to build: that is a "Not yet" verdict.
     """
     exercise = _exercise(name)
-    status = BuildStatus()  # a build on a cold cache says what it compiles meanwhile
-    try:
+    with BuildStatus() as status:  # a build on a cold cache says what it compiles meanwhile
         if result is None:
             session = session or _kernel_session()
             try:
@@ -305,8 +304,6 @@ def check(name: str, result: Result | None = None, session=None, prediction: str
             except CaseError:
                 return Verdict(name, False, "Not yet: the module is empty, run the exercise cell first.")
         return judge(name, result, prediction, _scratch_rerun(result, session, status))
-    finally:
-        status.close()
 
 
 def _scratch_rerun(result: Result, session: Session | None = None,

@@ -194,12 +194,8 @@ class GoLinkMagics(Magics):
         opts = _options(args, columns, self._defaults())
         if columns > 1:
             return self._matrix(args, opts, gos, goarches, columns)
-        status = widgets.BuildStatus()
-        try:
-            with _short_errors():
-                result = self.session.run(opts, case=args.case, toolchain=gos[0] if gos else None, progress=status)
-        finally:
-            status.close()
+        with widgets.BuildStatus() as status, _short_errors():
+            result = self.session.run(opts, case=args.case, toolchain=gos[0] if gos else None, progress=status)
         self.last_result = result
         _save(result, args.save)
         if not result.met_expectation:
@@ -210,14 +206,13 @@ class GoLinkMagics(Magics):
     def _matrix(self, args, opts, gos, goarches, columns):
         """One build+run+objdump per toolchain × GOARCH, shown as columns; each expectation
         holds for every column, or gives one value per column in order."""
-        progress, status = widgets.Progress(columns, "running columns"), widgets.BuildStatus()
+        progress = widgets.Progress(columns, "running columns")
         try:
-            with _short_errors():
+            with widgets.BuildStatus() as status, _short_errors():
                 results = widgets.Columns(self.session.run_matrix(opts, args.case, gos, goarches, progress=progress,
                                                                   build_progress=status.for_case))
         finally:
             progress.close()
-            status.close()
         self.last_result = results
         _save(results, args.save)
         missed = [r for r in results if not r.met_expectation]
@@ -295,15 +290,13 @@ class GoLinkMagics(Magics):
         with _short_errors():
             names = self.session.case_names(args.cases)  # a wrong name fails before any bar shows
         progress = widgets.Progress(len(names) * max(1, len(gos)) * max(1, len(arches)), "running cases")
-        status = widgets.BuildStatus()
         try:
-            with _short_errors():
+            with widgets.BuildStatus() as status, _short_errors():
                 table = self.session.compare(names, opts, gos, arches, options.split_list(args.columns),
                                              args.function, args.baseline, progress=progress,
                                              build_progress=status.for_case)
         finally:
             progress.close()
-            status.close()
         self.last_result = table
         _save(table, args.save)
         failures = table.failures()

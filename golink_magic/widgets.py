@@ -241,8 +241,9 @@ class BuildStatus:
     """One line telling what a slow build is compiling (``progress.BuildProgress``'s lines), shown
     in place under the cell while it runs — plain text, so it needs no widget frontend.
 
-    Use as the ``progress(line)`` callback of a run, or :meth:`for_case` for several at once;
-    :meth:`close` empties it when the run ends, so a saved notebook does not keep it.
+    Use as the ``progress(line)`` callback of a run, or :meth:`for_case` for several at once,
+    inside ``with``: leaving it (:meth:`close`) empties the line, so a saved notebook does not
+    keep it.
     """
 
     PRINT_EVERY = 5.0  # seconds between two lines outside a kernel (a terminal cannot update in place)
@@ -271,6 +272,12 @@ class BuildStatus:
             self.handle = display(bundle, raw=True, display_id=True)
         else:
             self.handle.update(bundle, raw=True)
+
+    def __enter__(self) -> "BuildStatus":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def close(self) -> None:
         """Empty the line (nothing is left in the saved output)."""

@@ -106,6 +106,16 @@ def test_axe_audit_of_saved_views_in_jupyterlab(page, lab, kind):
         set_theme(page, "JupyterLab Light")
 
 
+def _tab_to(page, selector: str, presses: int) -> dict:
+    """Press Tab (at most ``presses`` times) until the focused element matches ``selector``;
+    what is focused then (:data:`FOCUSED`)."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"document.activeElement.matches('{selector}')"):
+            break
+    return page.evaluate(FOCUSED)
+
+
 def test_keyboard_alone_in_jupyterlab(page, lab, installed):
     nb = _notebook_with("%gorun", without=("%gocompare", "--go "))
     assert nb, "no single-case notebook (one using %gorun) in notebooks/"
@@ -121,11 +131,7 @@ def test_keyboard_alone_in_jupyterlab(page, lab, installed):
     # works in JupyterLab: the cell, its toolbar, the widget's controls, then the source pane's stop.
     view.locator(".glm-source .glm-title").first.click()
     page.mouse.move(0, 0)  # no hover from here on
-    for _ in range(15):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.matches('.glm-source .glm-line')"):
-            break
-    here = page.evaluate(FOCUSED)
+    here = _tab_to(page, ".glm-source .glm-line", 15)
     assert "glm-line" in here["cls"].split(), f"Tab did not reach a source line: {here}"
     assert here["region"] == "Source" and here["stops"] == 1
     first = here["src"]
@@ -148,11 +154,7 @@ def test_keyboard_alone_in_jupyterlab(page, lab, installed):
     assert style(rows.first) != idle_row, f"focusing source line {key} left its assembly row unchanged"
 
     # on to the assembly pane's stop; its rows' instruction help shows on focus (no mouse)
-    for _ in range(20):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.matches('.glm-asm .glm-row')"):
-            break
-    here = page.evaluate(FOCUSED)
+    here = _tab_to(page, ".glm-asm .glm-row", 20)
     assert "glm-row" in here["cls"].split(), f"Tab did not reach the assembly pane: {here}"
     assert here["region"].startswith("Assembly of "), here
     for _ in range(50):
