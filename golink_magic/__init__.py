@@ -6,16 +6,17 @@ This module is the package's face: it sits above every layer (see docs/architect
 loads the display layer, which teaches results, tables and diffs to show themselves.
 """
 
-from . import widgets  # noqa: F401 - registers how Result, CaseTable and Diff display
-from .api import Session
-from .case import Case, load_case
-from .catalog import default_toolchain
-from .compare import CaseTable, Diff, diff, table
-from .errors import CaseError, ToolchainError, UserError, WorkspaceError
-from .options import OUTCOMES, Options
-from .result import Function, Instruction, Result
-from .toolchain import Toolchain
-from .version import VERSION as __version__
+from .display import widgets  # noqa: F401 - registers how Result, CaseTable and Diff display
+from .frontends.session import Session
+from .model.case import Case, load_case
+from .engine import catalog  # noqa: F401 - golink_magic.catalog.install("1.22"), as the README shows
+from .engine.catalog import default_toolchain
+from .listing.compare import CaseTable, Diff, diff, table
+from .model.errors import CaseError, ToolchainError, UserError, WorkspaceError
+from .model.options import OUTCOMES, Options
+from .model.result import Function, Instruction, Result
+from .engine.toolchain import Toolchain
+from .model.version import VERSION as __version__
 
 __all__ = [
     "OUTCOMES", "Case", "CaseError", "CaseTable", "Diff", "Function", "Instruction", "Options", "Result", "Session",
@@ -26,13 +27,13 @@ __all__ = [
 
 def load_ipython_extension(ipython):
     """Register the golink magics (``%load_ext golink_magic``)."""
-    from . import magics  # noqa: PLC0415 - a front end beside this one, loaded only in IPython
+    from .frontends import magics  # noqa: PLC0415 - a front end beside this one, loaded only in IPython
 
     magics.load(ipython)
 
 
 def unload_ipython_extension(ipython):
     """Stop what still runs and remove the workspace when the extension is unloaded."""
-    from . import magics  # noqa: PLC0415
+    from .frontends import magics  # noqa: PLC0415
 
     magics.unload(ipython)

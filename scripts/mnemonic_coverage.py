@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from golink_magic.asm_help import explain, mnemonic_of  # noqa: E402
+from golink_magic.listing.instructions import explain, mnemonic_of  # noqa: E402
 
 
 def count_mnemonics(paths: list[str]) -> dict[str, Counter]:

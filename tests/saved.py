@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from golink_magic import Options, Result, diff, load_case, table, view
+from golink_magic import Options, Result, diff, load_case, table
+from golink_magic.render import view
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "results"

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 
 from . import saved
 
-KEYBOARD = (Path(__file__).resolve().parent.parent / "golink_magic" / "static" / "keyboard.js").read_text()
+KEYBOARD = (Path(__file__).resolve().parent.parent / "golink_magic" / "render" / "static" / "keyboard.js").read_text()
 
 
 _views = saved.views

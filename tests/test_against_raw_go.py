@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from golink_magic import load_case, objdump
-from golink_magic.runner import run_many
-from golink_magic.workspace import materialize, with_go_mod
+from golink_magic import load_case
+from golink_magic.listing import objdump
+from golink_magic.engine.runner import run_many
+from golink_magic.engine.workspace import materialize, with_go_mod
 
 CASES = sorted((Path(__file__).parent.parent / "notebooks" / "cases").glob("*.txtar"))
 

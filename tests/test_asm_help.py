@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from golink_magic import asm_help
-from golink_magic.asm_help import (
+from golink_magic.listing import instructions as asm_help
+from golink_magic.listing.instructions import (
     CHIPS, PSEUDO_REGISTERS, chip_help, coverage, explain, explain_instruction, explain_operand, mnemonic_of,
 )
 

@@ -24,7 +24,7 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
-from golink_magic.api import load_case
+from golink_magic.frontends.session import load_case
 
 try:
     import tomllib
@@ -222,7 +222,7 @@ def test_first_build_after_postbuild_compiles_only_the_learners_code(binder, tmp
     (tmp_path / "go.mod").write_text(PROBE_GO_MOD)
     probe = (
         "import json, sys\n"
-        "from golink_magic.catalog import resolve\n"
+        "from golink_magic.engine.catalog import resolve\n"
         "tc = resolve(sys.argv[1])\n"
         "print(json.dumps({'go': str(tc.go), 'env': tc.env(goarch=sys.argv[2])}))\n"
     )

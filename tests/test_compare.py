@@ -7,8 +7,10 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 import golink_magic
-from golink_magic import compare, objdump, view
-from golink_magic.result import Instruction
+from golink_magic.listing import compare
+from golink_magic.listing import objdump
+from golink_magic.render import view
+from golink_magic.model.result import Instruction
 
 CASES = Path(__file__).parent.parent / "notebooks" / "cases"
 

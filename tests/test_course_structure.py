@@ -36,7 +36,7 @@ Every Go function starts by checking that its stack is big enough.
 ```
 
 ```python tags=["register-exercise"]
-from golink_magic.exercises import Exercise, register, builds, runs, prints, references, value_from
+from golink_magic.course.exercises import Exercise, register, builds, runs, prints, references, value_from
 register(Exercise("nosplit-add", "main calls add and prints its sum", [
     builds(), runs(),
     references("main.add", "call", missing="main.main does not call main.add yet"),
@@ -57,7 +57,7 @@ func main() { fmt.Println("sum =", seed) }
 ```
 
 ```python
-from golink_magic.exercises import check
+from golink_magic.course.exercises import check
 check("nosplit-add")
 ```
 

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from golink_magic import Options
-from golink_magic.exercises import EXERCISES, Verdict, check, judge
+from golink_magic.course.exercises import EXERCISES, Verdict, check, judge
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 
@@ -158,7 +158,7 @@ def test_prediction_exercises_are_in_the_notebooks():
 def test_a_prediction_is_checked_against_what_happens(shell, name, cells):
     for source in cells[:-1]:
         shell.run(source)
-    result = shell.run(f'from golink_magic.exercises import check\ncheck("{name}")')
+    result = shell.run(f'from golink_magic.course.exercises import check\ncheck("{name}")')
     assert not result.passed and "write your prediction first" in result.message
     actual = shell.run(f'check("{name}", prediction="link-error")')
     wrong = shell.run(f'check("{name}", prediction="ok")')

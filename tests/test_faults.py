@@ -20,8 +20,10 @@ from pathlib import Path
 import pytest
 from IPython.core.error import UsageError
 
-from golink_magic import cache, procs, runner
-from golink_magic.toolchain import cache_root
+from golink_magic.engine import cache
+from golink_magic.engine import procs
+from golink_magic.engine import runner
+from golink_magic.engine.toolchain import cache_root
 
 from .gocases import main_only
 

@@ -13,9 +13,12 @@ from hypothesis import strategies as st
 from IPython.core.error import UsageError
 from IPython.core.magic_arguments import argument, magic_arguments
 
-from golink_magic import CaseError, UserError, WorkspaceError, objdump, options, txtar
-from golink_magic.case import case_from_text
-from golink_magic.workspace import Workspace
+from golink_magic import CaseError, UserError, WorkspaceError
+from golink_magic.listing import objdump
+from golink_magic.model import options
+from golink_magic.model import txtar
+from golink_magic.model.case import case_from_text
+from golink_magic.engine.workspace import Workspace
 
 from . import saved
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from golink_magic.go_symbols import line_symbols, linkname_bindings, symbol_package, symbol_sources
+from golink_magic.listing.symbols import line_symbols, linkname_bindings, symbol_package, symbol_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "notebooks" / "cases"

@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from golink_magic import Options, procs
+from golink_magic import Options
+from golink_magic.engine import procs
 
 from .test_faults import Kernel, leftovers, wait_for, wait_gone
 
@@ -149,8 +150,8 @@ def test_kernel_shutdown_stops_a_running_program_and_its_escapees(tmp_path):
 
 
 def test_the_result_cache_keeps_to_its_byte_budget(session, monkeypatch):
-    from golink_magic.cache import size_of
-    from golink_magic.toolchain import cache_root
+    from golink_magic.engine.cache import size_of
+    from golink_magic.engine.toolchain import cache_root
 
     monkeypatch.setenv("GOLINK_RESULT_CACHE_MB", "5")
     for i in range(5):  # each entry keeps a ~2 MB binary (only runs with a listing are cached)
@@ -185,7 +186,8 @@ def test_a_system_without_process_groups_is_told_in_one_sentence(monkeypatch, ca
     from IPython.core.error import UsageError
     from IPython.core.interactiveshell import InteractiveShell
 
-    from golink_magic import cli, magics
+    from golink_magic.frontends import cli
+    from golink_magic.frontends import magics
 
     monkeypatch.delattr("os.killpg")
     assert cli.main(["run", "x.txtar"]) == 2

@@ -4,10 +4,11 @@ import subprocess
 
 import pytest
 
-from golink_magic import objdump, txtar
-from golink_magic.plan import build_command
-from golink_magic.options import Options
-from golink_magic.workspace import materialize, with_go_mod
+from golink_magic.listing import objdump
+from golink_magic.model import txtar
+from golink_magic.engine.plan import build_command
+from golink_magic.model.options import Options
+from golink_magic.engine.workspace import materialize, with_go_mod
 
 from .gocases import PUSHED_FUNC
 

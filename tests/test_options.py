@@ -8,9 +8,10 @@ import shlex
 
 from IPython.core.magic_arguments import argument, magic_arguments
 
-from golink_magic import CaseError, Options, options
-from golink_magic.case import case_from_text
-from golink_magic.cli import _parser
+from golink_magic import CaseError, Options
+from golink_magic.model import options
+from golink_magic.model.case import case_from_text
+from golink_magic.frontends.cli import _parser
 
 from . import saved
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from golink_magic.outcome import build_hint, classify_build, classify_run, decode_capped
+from golink_magic.engine.outcome import build_hint, classify_build, classify_run, decode_capped
 
 
 @pytest.mark.parametrize("output, outcome", [

@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from golink_magic.options import Options
-from golink_magic.plan import build_command, link_flags, shown_command
-from golink_magic.toolchain import Toolchain
+from golink_magic.model.options import Options
+from golink_magic.engine.plan import build_command, link_flags, shown_command
+from golink_magic.engine.toolchain import Toolchain
 
 TC = Toolchain(Path("/go/bin/go"), Path("/go"), "go1.27.3", "linux", "amd64", "test")
 

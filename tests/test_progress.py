@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import time
 
-from golink_magic import widgets
-from golink_magic.progress import BuildProgress
-from golink_magic.toolchain import WAITING
+from golink_magic.display import widgets
+from golink_magic.engine.progress import BuildProgress
+from golink_magic.engine.toolchain import WAITING
 
 
 def _work(tmp_path, compiled: int, compiling: int):

@@ -1,4 +1,4 @@
-"""Replaying the go command's plan (golink_magic/replay.py) gives what `go build` gives.
+"""Replaying the go command's plan (golink_magic/engine/replay.py) gives what `go build` gives.
 
 The Go tier builds every case of notebooks/cases once with `go build` and again by replay after
 an edit and back, and compares outcome, output, listing and build errors word for word, and
@@ -19,8 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from golink_magic import load_case, objdump, procs, replay, runner
-from golink_magic.options import Options
+from golink_magic import load_case
+from golink_magic.listing import objdump
+from golink_magic.engine import procs
+from golink_magic.engine import replay
+from golink_magic.engine import runner
+from golink_magic.model.options import Options
 
 CASES = sorted((Path(__file__).parent.parent / "notebooks" / "cases").glob("*.txtar"))
 EDIT = '\nvar _ = "golink replay edit"\n'
@@ -203,7 +207,7 @@ def test_what_replay_does_not_cover_always_builds_with_go(extra, toolchain, tmp_
 def _raw_build_text(toolchain, files, folder, *flags):
     import subprocess
 
-    from golink_magic.workspace import materialize
+    from golink_magic.engine.workspace import materialize
 
     materialize(files, folder)
     done = subprocess.run([str(toolchain.go), "build", "-o", str(folder / "b"), *flags, "."], cwd=folder,
@@ -240,7 +244,7 @@ def test_a_missing_cached_archive_falls_back(toolchain, warmed):
 
 
 def test_a_link_error_falls_back_to_go_builds_text(toolchain, tmp_path, tmp_path_factory):
-    from golink_magic import txtar
+    from golink_magic.model import txtar
 
     from .gocases import DUPLICATE
 
@@ -308,7 +312,7 @@ def test_go_header_keeps_what_can_change_the_plan():
 
 
 def _spec(tmp_path, files, command=("go", "build", "-o", "/b/prog", ".")):
-    from golink_magic.toolchain import Toolchain
+    from golink_magic.engine.toolchain import Toolchain
 
     tc = Toolchain(Path("/go/bin/go"), Path("/go"), "go1.27.3", "linux", "amd64", "test")
     return replay.Build(files, tmp_path, tmp_path, list(command), {"GOARCH": "amd64", "HOME": "/h"}, tc,

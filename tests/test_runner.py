@@ -6,9 +6,10 @@ import time
 
 import pytest
 
-from golink_magic import Options, txtar
-from golink_magic.outcome import classify_build
-from golink_magic.procs import spawn
+from golink_magic import Options
+from golink_magic.model import txtar
+from golink_magic.engine.outcome import classify_build
+from golink_magic.engine.procs import spawn
 
 from .gocases import DUPLICATE, EXAMPLE1_BLOG_STYLE, MULTI, main_only
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from golink_magic import objdump
+from golink_magic.listing import objdump
 
 from . import saved
 

@@ -38,7 +38,7 @@ print(json.dumps(out))
 
 @pytest.fixture(scope="module")
 def versions(go122):
-    from golink_magic import catalog
+    from golink_magic.engine import catalog
 
     found = [catalog.resolve("1.27").version, go122.version, catalog.install("1.23").version]
     debian = [t for t in catalog.discover() if t.source == "debian"]
@@ -52,7 +52,7 @@ def versions(go122):
 
 
 def test_eight_sessions_at_once_share_caches_without_cross_talk_or_leftovers(versions, tmp_path):
-    from golink_magic.toolchain import cache_root
+    from golink_magic.engine.toolchain import cache_root
 
     base = tmp_path / "sessions"
     base.mkdir()

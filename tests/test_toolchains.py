@@ -10,8 +10,8 @@ import pytest
 from IPython.core.error import UsageError
 
 from golink_magic import ToolchainError
-from golink_magic import catalog as toolchains
-from golink_magic.toolchain import cache_root
+from golink_magic.engine import catalog as toolchains
+from golink_magic.engine.toolchain import cache_root
 
 from .gocases import main_only
 

@@ -1,4 +1,4 @@
-from golink_magic import txtar
+from golink_magic.model import txtar
 
 
 def test_txtar_markers_and_comment():

@@ -7,7 +7,8 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from golink_magic import Options, diff, table, view
+from golink_magic import Options, diff, table
+from golink_magic.render import view
 
 from . import saved
 from .saved import ESCAPES
@@ -224,7 +225,7 @@ def test_hovering_links_source_and_assembly_in_a_real_browser(row02, tmp_path):
 
 
 def test_one_huge_source_file_stays_within_the_payload_limit(session):
-    from golink_magic.view import PAYLOAD_LIMIT, render_html
+    from golink_magic.render.view import PAYLOAD_LIMIT, render_html
 
     body = "".join(f"var v{i} = {i}\n" for i in range(30000))
     session.write("main.go", "package main\n\n" + body + "\nfunc main() { println(v1) }\n")

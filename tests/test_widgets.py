@@ -6,7 +6,8 @@ import ipywidgets
 from bs4 import BeautifulSoup
 from ipywidgets.widgets.widget import _instances
 
-from golink_magic import table, widgets
+from golink_magic import table
+from golink_magic.display import widgets
 
 
 def test_bundle_carries_widget_html_and_text(table_results):

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from golink_magic.workspace import Workspace, WorkspaceError, materialize, module_layout, with_go_mod
+from golink_magic.engine.workspace import Workspace, WorkspaceError, materialize, module_layout, with_go_mod
 
 from .gocases import HELLO, MAIN_PULL
 
@@ -98,7 +98,7 @@ def test_workspaces_of_dead_processes_are_removed(tmp_path):
     import subprocess
     import sys
 
-    code = "from golink_magic.workspace import Workspace; print(Workspace(%r).base, flush=True)" % str(tmp_path)
+    code = "from golink_magic.engine.workspace import Workspace; print(Workspace(%r).base, flush=True)" % str(tmp_path)
     # The child exits without close(): like a kernel killed before its exit hooks ran.
     left = Path(subprocess.run([sys.executable, "-c", code + "; import os; os._exit(0)"],
                                capture_output=True, text=True, check=True).stdout.strip())
@@ -106,10 +106,3 @@ def test_workspaces_of_dead_processes_are_removed(tmp_path):
     alive = Workspace(tmp_path)
     assert not left.exists() and alive.base.exists()
     alive.close()
-
-
-def test_linknames_are_read_from_the_files(table_results):
-    from golink_magic.workspace import Linkname, linknames
-
-    found = linknames(table_results[1].files)
-    assert found == [Linkname("ciao.linkedInt64", "full/hello.privInt64", "ciao/ciao.go", 9)]

@@ -1,7 +1,7 @@
 """The Go module a kernel writes into: safe paths, verbatim files, go.mod inference, snapshots.
 
 Files are written byte for byte as given: Go directives live in comments, so nothing is parsed
-and recomposed.  The only file the workspace writes itself is ``go.mod``, and only when the
+and recomposed (what a Go file says is :mod:`golink_magic.model.gosource`'s to read).  The only file the workspace writes itself is ``go.mod``, and only when the
 files do not bring one.
 """
 
@@ -16,18 +16,13 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .errors import WorkspaceError
+from ..model.errors import WorkspaceError
+from ..model.gosource import DEFAULT_MODULE, imports_of, package_of
 
 GO_DIRECTIVE = "1.19"  # oldest Go the course supports; newer toolchains build it unchanged
-DEFAULT_MODULE = "example"
 _RESERVED = {"std", "cmd", "all", "tool", "work", "main", "local"}
 
-_IMPORT_BLOCK = re.compile(r"^import\s*\((?P<body>.*?)^\)", re.S | re.M)
-_IMPORT_LINE = re.compile(r'^import\s+(?:[\w.]+\s+)?"(?P<path>[^"]+)"', re.M)
-_QUOTED = re.compile(r'"(?P<path>[^"]+)"')
-_PACKAGE = re.compile(r"^package\s+(\w+)", re.M)
 _MODULE = re.compile(r"^module\s+(\S+)", re.M)
-_LINKNAME = re.compile(r"^[ \t]*//go:linkname[ \t]+(\S+)[ \t]+(\S+)", re.M)
 
 
 def check_path(root: Path, rel: str) -> Path:
@@ -75,44 +70,6 @@ def _is_std(import_path: str, goroot: Path | None) -> bool:
     if goroot is None:
         return True
     return (goroot / "src" / import_path).is_dir() or import_path in ("C", "unsafe")
-
-
-def imports_of(source: str) -> list[str]:
-    """Import paths of a Go file (a light scan: enough to infer a module path)."""
-    found = [m.group("path") for m in _IMPORT_LINE.finditer(source)]
-    for block in _IMPORT_BLOCK.finditer(source):
-        found += [m.group("path") for m in _QUOTED.finditer(block.group("body"))]
-    return found
-
-
-def package_of(source: str) -> str | None:
-    """The package clause's name, or None."""
-    m = _PACKAGE.search(source)
-    return m.group(1) if m else None
-
-
-@dataclass(frozen=True)
-class Linkname:
-    """One ``//go:linkname LOCAL TARGET`` directive: where it is written and what it names."""
-
-    local: str   # the name the source uses, qualified by the package folder (``ciao.linkedInt64``)
-    target: str  # the symbol the linker uses (``full/hello.privInt64``)
-    path: str    # workspace-relative file
-    line: int
-
-
-def linknames(files: dict[str, str]) -> list[Linkname]:
-    """Every two-argument ``//go:linkname`` directive in the Go files of a workspace."""
-    found = []
-    for path, text in files.items():
-        if not path.endswith(".go"):
-            continue
-        pkg = package_of(text)
-        prefix = f"{pkg}." if pkg else ""
-        for m in _LINKNAME.finditer(text):
-            line = text.count("\n", 0, m.start()) + 1
-            found.append(Linkname(prefix + m.group(1), m.group(2), path, line))
-    return found
 
 
 def program_folders(files: dict[str, str]) -> list[str]:

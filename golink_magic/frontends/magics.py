@@ -17,9 +17,12 @@ from IPython.core.magic_arguments import argument, magic_arguments
 from IPython.display import display
 from traitlets import Float, Int, Unicode, observe
 
-from . import catalog, options, procs, widgets
-from .api import Session, refuse_several_files
-from .errors import UserError
+from ..engine import catalog
+from ..model import options
+from ..engine import procs
+from ..display import widgets
+from .session import Session, refuse_several_files
+from ..model.errors import UserError
 
 
 @contextmanager

@@ -9,9 +9,10 @@ import shlex
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from .options import Options
+from ..model.options import Options
 from .toolchain import Toolchain
-from .workspace import linknames, program_folder, program_folders, with_go_mod
+from ..model.gosource import linknames
+from .workspace import program_folder, program_folders, with_go_mod
 
 
 @dataclass

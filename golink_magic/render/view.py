@@ -27,11 +27,11 @@ from pathlib import Path
 from pygments.lexers import GoLexer
 from pygments.token import Token
 
-from .compare import CaseTable, Diff, diff_rows
-from .listing_html import (AsmStyle, Links, Symbols, count, cut_note, function_block, reading_guide, row_key,
+from ..listing.compare import CaseTable, Diff, diff_rows
+from .listing import (AsmStyle, Links, Symbols, count, cut_note, function_block, reading_guide, row_key,
                            segments, select_functions)
-from .result import BUILD_MESSAGE, Function, Result
-from .workspace import linknames
+from ..model.result import BUILD_MESSAGE, Function, Result
+from ..model.gosource import linknames
 
 PAYLOAD_LIMIT = 250_000   # bytes of HTML per view
 TEXT_CAP = 16_000         # characters of stdout/stderr/build output shown per stream

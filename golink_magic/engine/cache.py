@@ -12,24 +12,23 @@ import shutil
 import threading
 from pathlib import Path
 
-from .options import Options
-from .result import Result
+from ..model.options import Options
+from ..model.result import Result
 from .toolchain import Toolchain, cache_root
-from .version import VERSION
+from ..model.version import VERSION
 
 
 RESULT_CACHE_ENTRIES = 256
 RESULT_CACHE_MB = 200  # default byte budget of the result cache; GOLINK_RESULT_CACHE_MB overrides it
-_CODE_FILES = ("version.py", "runner.py", "plan.py", "objdump.py", "result.py", "workspace.py", "outcome.py", "options.py")
-
-
 def _code_fingerprint() -> str:
-    # Cached listings are only as good as the code that parsed them: a changed parser (even
-    # between releases, in a development checkout) must not reuse them.
-    here = Path(__file__).parent
+    # Cached listings are only as good as the code that built and parsed them: a changed module
+    # of the layers that make a Result (even between releases, in a development checkout) must
+    # not reuse them.
+    package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256(VERSION.encode())
-    for name in _CODE_FILES:
-        digest.update((here / name).read_bytes())
+    for layer in ("model", "engine", "listing"):
+        for path in sorted((package / layer).glob("*.py")):
+            digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -13,7 +13,7 @@ import gc
 import re
 from pathlib import PurePosixPath
 
-from .result import Function, Instruction
+from ..model.result import Function, Instruction
 
 _HEADER = re.compile(r"^TEXT (?P<sym>.+)\(SB\) ?(?P<file>.*)$", re.M)
 # BASE:LINE, PC, hex bytes, instruction; columns are runs of tabs (tabwriter alignment).

@@ -19,12 +19,12 @@ import re
 from dataclasses import dataclass, field
 from html import escape
 
-from .asm_help import chip_help, explain_instruction, explain_operand
-from .compare import RowDiff
-from .go_symbols import line_symbols, linkname_bindings, symbol_package, symbol_sources
-from .objdump import operands, symbol_of
-from .result import Function, Instruction, Result
-from .workspace import DEFAULT_MODULE
+from ..listing.instructions import chip_help, explain_instruction, explain_operand
+from ..listing.compare import RowDiff
+from ..listing.symbols import line_symbols, linkname_bindings, symbol_package, symbol_sources
+from ..listing.objdump import operands, symbol_of
+from ..model.result import Function, Instruction, Result
+from ..model.gosource import DEFAULT_MODULE
 
 PALETTE = (210, 30, 130, 280, 0, 170, 55, 320, 95, 250)  # hues, far apart in order
 _CALLS = re.compile(r"^(CALL|JMP|RET|BL|B|J[A-Z]+|C?BN?Z|TBN?Z|B\.?(?:EQ|NE|CS|HS|CC|LO|MI|PL|VS|VC|HI|LS|GE|LT|GT|LE))\b")

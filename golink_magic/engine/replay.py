@@ -39,6 +39,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..model import gosource
 from . import procs
 from .toolchain import Toolchain
 from .workspace import materialize
@@ -72,40 +73,12 @@ class Build:
 
 # -- the key -----------------------------------------------------------------------------------
 
-_LEX = re.compile(r"//[^\n]*|/\*.*?\*/|`[^`]*`|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|[^\W\d]\w*|\s+|.", re.S)
-_EMBED = re.compile(r"^\s*//go:embed\b", re.M)
-_DECLARATIONS = {"func", "var", "const", "type"}
-
-
 def go_header(text: str) -> tuple[str, str]:
-    """(what of a Go file can change the go command's plan, why replay cannot serve it or "").
-
-    That is the build-constraint and ``//go:`` lines above the package clause, the package
-    clause and the import declarations: everything up to the first top-level declaration.
-    """
-    if _EMBED.search(text):
-        return "", "//go:embed"
-    kept: list[str] = []
-    in_package, depth = False, 0
-    for match in _LEX.finditer(text):
-        tok = match.group()
-        if tok.isspace() or tok.startswith("/*"):
-            continue
-        if tok.startswith("//"):
-            if not in_package and (tok.startswith("//go:") or tok.replace(" ", "").startswith("//+build")):
-                kept.append(tok.rstrip())
-            continue
-        if tok == "package":
-            in_package = True
-        elif in_package and depth == 0 and tok in _DECLARATIONS:
-            break
-        depth += (tok in ("(", "[", "{")) - (tok in (")", "]", "}"))
-        kept.append(tok)
-    if '"C"' in kept or "`C`" in kept:
-        return "", "cgo (import \"C\")"
-    if '"embed"' in kept or "`embed`" in kept:
-        return "", "import \"embed\""
-    return " ".join(kept), ""
+    """(what of a Go file can change the go command's plan, why replay cannot serve it or ""):
+    :attr:`golink_magic.model.gosource.GoFile.header` — the build-constraint and ``//go:``
+    lines above the package clause, the package clause and the imports."""
+    source = gosource.read(text)
+    return source.header, source.refuses_replay
 
 
 def shape_key(build: Build) -> tuple[str | None, str]:

@@ -13,9 +13,10 @@ import re
 import sys
 import time
 
-from . import objdump, view
-from .compare import CaseTable, Diff, pick_function
-from .result import Result, register_display
+from ..listing import objdump
+from ..render import view
+from ..listing.compare import CaseTable, Diff, pick_function
+from ..model.result import Result, register_display
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 _ALL = "(all functions)"
