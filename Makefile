@@ -1,6 +1,6 @@
 # Quick start:  make notebooks   (set up, open the course in JupyterLab)
 #               make test        (set up, run the whole test suite)
-# Developers:   make check       (the fast tier: no Go build, no browser; under a minute)
+# Developers:   make check       (the fast tier: no Go build, no browser, no site build; under 20 s)
 #               make author      (everything a course author needs, jupytext included; opens notebooks/src)
 PYTHON ?= python3
 VENV   ?= .venv
@@ -17,7 +17,7 @@ test: setup-test
 	$(PY) -m pytest
 
 check: setup-check
-	$(PY) -m pytest -q -m "not go and not browser"
+	$(PY) -m pytest -q -m "not go and not browser and not site"
 
 author: setup-check
 	$(VENV)/bin/jupyter lab notebooks/src/ $(ROOT_FLAG)

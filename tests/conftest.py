@@ -164,8 +164,19 @@ _GO_MODULES = {"test_runner", "test_faults", "test_magics", "test_matrix", "test
                "test_saved_fixtures", "test_limits", "test_stress", "test_first_use"}
 
 
+# Tests that drive Chromium (the static pages, the a11y audit) are `browser` tests; the tests that
+# build the course website with Sphinx are `site` tests.  Neither belongs to the fast tier.
+_BROWSER_FIXTURES = {"static_browser"}
+_SITE_MODULES = {"test_site"}
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         module = item.module.__name__.rpartition(".")[2]
-        if module in _GO_MODULES or _GO_FIXTURES & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if module in _GO_MODULES or _GO_FIXTURES & fixtures:
             item.add_marker(pytest.mark.go)
+        if _BROWSER_FIXTURES & fixtures:
+            item.add_marker(pytest.mark.browser)
+        if module in _SITE_MODULES:
+            item.add_marker(pytest.mark.site)

@@ -41,3 +41,8 @@ def test_hints_and_cut_notes():
     assert build_hint("./main.go:1:1: syntax error\n") is None
     assert decode_capped(b"ab", 0, "stdout", 2) == "ab"
     assert decode_capped(b"ab", 5, "stdout", 2).endswith("[… 5 more bytes of stdout cut; golink_magic keeps the first 2]\n")
+
+
+def test_classify_build_without_file_line_is_link_error():
+    assert classify_build("# m\nmain.main: relocation target runtime.getg not defined\n") == "link-error"
+    assert classify_build("# m\n./main.go:3:2: undefined: x\n") == "compile-error"

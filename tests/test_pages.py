@@ -28,6 +28,7 @@ def test_a_saved_page_fetches_nothing(kind, tmp_path):
     assert not re.search(r"@import|url\(", page)
 
 
+@pytest.mark.browser
 def test_a_case_page_works_offline_in_a_real_browser(tmp_path):
     chromium = shutil.which("chromium")
     if not chromium:

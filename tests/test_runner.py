@@ -8,8 +8,6 @@ import pytest
 
 from golink_magic import Options
 from golink_magic.model import txtar
-from golink_magic.engine.outcome import classify_build
-from golink_magic.engine.procs import spawn
 
 from .gocases import DUPLICATE, EXAMPLE1_BLOG_STYLE, MULTI, main_only
 
@@ -131,26 +129,6 @@ def test_goarch_386(session):
     assert r.outcome == "ok" and r.goarch == "386" and "linux/386" in r.go_version
     assert r.stderr == "on 386\n"
     assert any("SP" in row.text for row in r.function("main.main").instructions)
-
-
-def test_classify_build_without_file_line_is_link_error():
-    assert classify_build("# m\nmain.main: relocation target runtime.getg not defined\n") == "link-error"
-    assert classify_build("# m\n./main.go:3:2: undefined: x\n") == "compile-error"
-
-
-def test_spawn_interrupt_stops_the_group(tmp_path):
-    import signal
-    import threading
-
-    naptime = f"100.{os.getpid()}"
-    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
-    timer.start()
-    start = time.monotonic()
-    with pytest.raises(KeyboardInterrupt):
-        spawn(["sh", "-c", f"sleep {naptime} & sleep {naptime}"], tmp_path, dict(os.environ), timeout=None)
-    assert time.monotonic() - start < 3
-    time.sleep(0.2)
-    assert os.system(f"pgrep -f '[s]leep {naptime}' >/dev/null") != 0
 
 
 def test_non_main_target_says_there_is_no_program(session):

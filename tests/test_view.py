@@ -195,6 +195,7 @@ def test_link_rules_are_one_hover_and_one_focus_selector_per_linked_line(row02):
         assert re.fullmatch(r"\.glm-v\w+:has\(\.(glm-k\d+):(hover|focus)\) \.\1", sel), sel
 
 
+@pytest.mark.browser
 def test_hovering_links_source_and_assembly_in_a_real_browser(row02, tmp_path):
     import shutil
 
@@ -312,6 +313,7 @@ def test_chips_and_reading_guide_explain_themselves():
     assert "thread-local" in soup(view.render_html(saved.load("push-386"))).select_one(".glm-help").get_text()
 
 
+@pytest.mark.browser
 def test_hovering_an_operand_restyles_its_declaration_in_a_real_browser(tmp_path):
     import shutil
 
