@@ -23,7 +23,7 @@ from golink_magic import load_case
 from golink_magic.listing import objdump
 from golink_magic.engine import procs
 from golink_magic.engine import replay
-from golink_magic.engine import runner
+from golink_magic.engine import background, runner
 from golink_magic.model.options import Options
 
 CASES = sorted((Path(__file__).parent.parent / "notebooks" / "cases").glob("*.txtar"))
@@ -177,8 +177,7 @@ def test_a_kernel_run_shows_its_result_before_the_plan_is_recorded(toolchain, tm
     session.workspace.write_many(_files(0))
     first = session.run(Options())
     assert first.outcome == "ok" and "replay" not in first.timings
-    with runner._BACKGROUND_LOCK:
-        pending = list(runner._BACKGROUND)
+    pending = background.pending()
     assert len(pending) == 1 and pending[0].is_relative_to(session.workspace.base)
     session.write("main.go", MAIN % 1)
     again = session.run(Options())
@@ -188,7 +187,7 @@ def test_a_kernel_run_shows_its_result_before_the_plan_is_recorded(toolchain, tm
     session.write("extra.go", "package main\n\nvar extra = 1\n")  # a new shape: recorded again
     session.run(Options())
     session.close()
-    assert not any(d.is_relative_to(session.workspace.base) for d in runner._BACKGROUND)
+    assert not any(d.is_relative_to(session.workspace.base) for d in background.pending())
     assert not session.workspace.base.exists()
 
 

@@ -35,9 +35,15 @@ def _code_fingerprint() -> str:
 _CODE = _code_fingerprint()
 
 
-def entry_for(files: dict[str, str], options: Options, toolchain: Toolchain) -> Path:
-    """The cache folder of this build (it may not exist)."""
-    blob = json.dumps([files, options.build_key(), toolchain.version, str(toolchain.go), _CODE], sort_keys=True)
+def entry_for(files: dict[str, str], options: Options, toolchain: Toolchain, env: dict | None = None,
+              outside: str = "") -> Path:
+    """The cache folder of this build (it may not exist): keyed on the files, the options that
+    change the binary, the toolchain, the effective Go environment (``env``: the go env file's
+    settings included) and ``outside``, a digest of what the module reads from outside the
+    workspace (a ``replace`` to a folder on disk)."""
+    go_env = sorted((k, v) for k, v in (env or {}).items() if k.startswith(("GO", "CGO")))
+    blob = json.dumps([files, options.build_key(), toolchain.version, str(toolchain.go), go_env, outside, _CODE],
+                      sort_keys=True)
     return cache_root() / "results" / hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 

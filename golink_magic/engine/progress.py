@@ -79,8 +79,3 @@ class BuildProgress:
             line += (f". The first build with {self.version} on this machine compiles the standard library; "
                      "Go's build cache keeps it for every later run")
         return line + "."
-
-
-def watcher(progress: BuildProgress | None, step: str) -> Callable[[float, list[tuple[str, str]]], None] | None:
-    """``progress.watch(step)``, or None without progress."""
-    return progress.watch(step) if progress is not None else None

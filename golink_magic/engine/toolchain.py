@@ -77,8 +77,15 @@ class Toolchain:
         return cache_root() / "go" / self.version
 
     def env(self, goarch: str | None = None, base: dict | None = None) -> dict:
-        """The environment for a go command: offline, local toolchain, no cgo, own caches."""
-        env = {k: v for k, v in (os.environ if base is None else base).items() if k not in _SCRUBBED}
+        """The environment for a go command: offline, local toolchain, no cgo, own caches — and
+        the settings of the user's go env file (``go env -w GOAMD64=v3``) written out, so that
+        the go command, the tools a replay calls directly, and every cache key see the same
+        effective environment (golink's own settings win, as the environment wins over the file
+        for the go command)."""
+        source = os.environ if base is None else base
+        env = {k: v for k, v in source.items() if k not in _SCRUBBED}
+        env_file = go_env_file_path(source)
+        env.update(go_env_file(source), GOENV=str(env_file) if env_file else "off")
         env.update(
             GOROOT=str(self.goroot),
             GOTOOLCHAIN="local",
@@ -178,6 +185,37 @@ class Toolchain:
             "goarch": self.goarch,
             "source": self.source,
         }
+
+
+def go_env_file_path(environ: dict | None = None) -> Path | None:
+    """Where the go command reads the user's go env file (``go env GOENV``): ``$GOENV``, else
+    ``os.UserConfigDir()/go/env``; None when switched off (``GOENV=off``) or unknown."""
+    environ = os.environ if environ is None else environ
+    chosen = environ.get("GOENV")
+    if chosen:
+        return None if chosen == "off" else Path(chosen)
+    if sys.platform == "darwin":
+        home = environ.get("HOME")
+        return Path(home, "Library", "Application Support", "go", "env") if home else None
+    config = environ.get("XDG_CONFIG_HOME") or (str(Path(environ["HOME"], ".config")) if environ.get("HOME") else "")
+    return Path(config, "go", "env") if config else None
+
+
+def go_env_file(environ: dict | None = None) -> dict[str, str]:
+    """The settings of the user's go env file, read as the go command reads it (``KEY=value``
+    lines, the first of a key wins, other lines ignored).  Read on every call: the file is
+    small, and a ``go env -w`` between two runs must change the next build."""
+    path = go_env_file_path(environ)
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace") if path else ""
+    except OSError:
+        return {}
+    found: dict[str, str] = {}
+    for line in text.split("\n"):
+        key, sep, value = line.partition("=")
+        if sep and key[:1].isupper() and key.replace("_", "").isalnum():
+            found.setdefault(key, value)
+    return found
 
 
 _BY_PATH: dict[str, Toolchain] = {}

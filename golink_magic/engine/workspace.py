@@ -206,11 +206,12 @@ class Workspace:
         target.unlink()
 
     def files(self) -> dict[str, str]:
-        """Every file of the module, path → text, sorted by path."""
+        """Every file of the module, path → text as written (CRLF line ends stay CRLF), sorted by path."""
         out = {}
         for path in sorted(self.root.rglob("*")):
             if path.is_file():
-                out[path.relative_to(self.root).as_posix()] = path.read_text(encoding="utf-8", errors="replace")
+                with open(path, encoding="utf-8", errors="replace", newline="") as fh:
+                    out[path.relative_to(self.root).as_posix()] = fh.read()
         return out
 
     def latest(self, paths: list[str]) -> str | None:

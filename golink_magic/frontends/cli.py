@@ -39,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", "-q", action="store_true", help="print only the summary table, one line per case")
     run.add_argument("--html", metavar="OUT.html", help="also write the views as one self-contained HTML page")
     run.add_argument("--target", default=None, help="package or file to build (default .)")
+    run.add_argument("--no-replay", action="store_true",
+                     help="always run a plain `go build` (no replay of the go command's plan; also GOLINK_NO_REPLAY=1)")
     for args, kwargs in options.arguments():
         run.add_argument(*args, **kwargs)
     warm = sub.add_parser("warm", help="compile the standard library, the objdump tool and given cases ahead of time")
@@ -89,7 +91,7 @@ def cmd_run(args) -> int:
     goarches = list(dict.fromkeys(options.split_list(args.goarch))) or [None]
     given = options.from_arguments(args, target=args.target)
     options.check_options(given, columns=len(toolchains) * len(goarches))
-    with Session() as session:
+    with Session(replay=False if args.no_replay else None) as session:
         names = session.case_names([str(p) for p in _cases(args.paths)])
         results = session.run_cases(names, given, toolchains, goarches, progress=_progress,
                                     build_progress=BuildStatus().for_case)

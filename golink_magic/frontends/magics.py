@@ -15,7 +15,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_var_expand
 from IPython.core.magic_arguments import argument, magic_arguments
 from IPython.display import display
-from traitlets import Float, Int, Unicode, observe
+from traitlets import Bool, Float, Int, Unicode, observe
 
 from ..engine import catalog
 from ..model import options
@@ -108,16 +108,23 @@ class GoLinkMagics(Magics):
     max_tasks = Int(None, allow_none=True, config=True, help="Default processes and threads a program may run (512).")
     max_file_mb = Int(None, allow_none=True, config=True, help="Default largest file a program may write, MiB (100).")
     max_memory_mb = Int(None, allow_none=True, config=True, help="Default address space of a program, MiB (4096).")
+    replay = Bool(None, allow_none=True, config=True,
+                  help="Replay the go command's recorded plan after an edit (faster); False: always a plain "
+                       "`go build`.  None follows GOLINK_NO_REPLAY.")
 
     def _defaults(self) -> dict:
         return {name: getattr(self, name) for name in ("timeout", *_LIMITS)}
 
     def __init__(self, shell=None, **kwargs):
         super().__init__(shell=shell, **kwargs)
-        self.session = Session()
+        self.session = Session(replay=self.replay)
         atexit.register(self.session.close)
         atexit.register(procs.stop_all)  # runs first: no child outlives the kernel
         self.last_result = None
+
+    @observe("replay")
+    def _replay_changed(self, change):
+        self.session.replay = change["new"]
 
     @observe("go")
     def _go_changed(self, change):

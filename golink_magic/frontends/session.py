@@ -53,10 +53,14 @@ def _stopping_children():
 class Session:
     """One live module plus named cases: what a kernel (or a script) works with."""
 
-    def __init__(self, toolchain: Toolchain | str | None = None, base_dir: str | None = None):
+    def __init__(self, toolchain: Toolchain | str | None = None, base_dir: str | None = None,
+                 replay: bool | None = None):
         self.workspace = Workspace(base_dir)
         self._toolchain_spec = toolchain
         self._cases: dict[str, Case] = {}
+        # Whether builds may replay the go command's plan (None: yes unless GOLINK_NO_REPLAY is
+        # set); False makes every build a plain `go build`.
+        self.replay = replay
 
     def __enter__(self) -> "Session":
         return self
@@ -167,7 +171,8 @@ class Session:
         hint = None if case else self._main_hint(chosen.files, options)
         with _stopping_children():
             return runner.run_files(chosen.files, options, tc, self._workdir(self._label(case, tc, options)),
-                                    name=case or "", main_hint=hint, progress=progress, background=True)
+                                    name=case or "", main_hint=hint, progress=progress, background=True,
+                                    replay=self.replay)
 
     @staticmethod
     def _label(case: str | None, tc: Toolchain, options: Options) -> str:
@@ -215,7 +220,8 @@ class Session:
         cases = [self._live_case() if n is None else self.case(n) for n in names]
         jobs = self.jobs(cases, options, toolchains, goarches)
         with _stopping_children():
-            return runner.run_many(jobs, progress=progress, build_progress=build_progress, background=background)
+            return runner.run_many(jobs, progress=progress, build_progress=build_progress, background=background,
+                                   replay=self.replay)
 
     def run_matrix(self, options: Options, case: str | None = None, gos: list[str] = (), goarches: list[str] = (),
                    progress=None, build_progress=None) -> list[Result]:
