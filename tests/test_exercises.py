@@ -9,6 +9,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from golink_magic import CaseError
+
 from golink_magic import Options
 from golink_magic.course.exercises import EXERCISES, Verdict, check, judge
 
@@ -89,7 +91,7 @@ def test_a_build_failure_is_a_verdict_that_shows_the_error(session):
 
 def test_empty_module_and_unknown_exercise(session):
     assert "module is empty" in check("fix-unsafe", session=session).message
-    with pytest.raises(KeyError, match="no exercise named 'nope'"):
+    with pytest.raises(CaseError, match="no exercise named 'nope'"):
         check("nope", session=session)
 
 

@@ -36,8 +36,14 @@ def test_program_outcomes(code, stderr, timed_out, want):
 
 
 def test_hints_and_cut_notes():
+    from golink_magic.model import wording
+
     assert "GOPROXY=off" in build_hint("main.go:3:8: no required module provides package example.com/x; to add")
-    assert "%gorun ./cmd/tool" in build_hint("no Go files in /w/src\n")
+    wording.speak_as("magic")  # as in a notebook (test_wording.py checks the other front ends)
+    try:
+        assert "%gorun ./cmd/tool" in build_hint("no Go files in /w/src\n")
+    finally:
+        wording.speak_as("python")
     assert build_hint("./main.go:1:1: syntax error\n") is None
     assert decode_capped(b"ab", 0, "stdout", 2) == "ab"
     assert decode_capped(b"ab", 5, "stdout", 2).endswith("[… 5 more bytes of stdout cut; golink_magic keeps the first 2]\n")

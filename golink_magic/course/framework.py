@@ -27,7 +27,7 @@ from html import escape
 from typing import Callable
 
 from ..frontends.session import Session
-from ..model.errors import CaseError
+from ..model.errors import CaseError, UserError
 from ..frontends.magics import kernel_session
 from ..model.gosource import Binding, BuildContext, built_files, linknames, read
 from ..model.options import OUTCOMES, Options
@@ -286,7 +286,7 @@ def _exercise(name: str) -> Exercise:
     try:
         return EXERCISES[name]
     except KeyError:
-        raise KeyError(f"no exercise named {name!r}; known: {', '.join(EXERCISES)}") from None
+        raise CaseError(f"no exercise named {name!r}; the exercises are {', '.join(EXERCISES)}") from None
 
 
 def _kernel_session():
@@ -295,5 +295,5 @@ def _kernel_session():
 
     session = kernel_session(get_ipython()) if get_ipython() is not None else None
     if session is None:
-        raise RuntimeError("load the magics first: %load_ext golink_magic")
+        raise UserError("load the magics first: run %load_ext golink_magic in a cell above")
     return session

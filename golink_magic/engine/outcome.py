@@ -11,6 +11,7 @@ import re
 import signal as signals
 
 from ..model.result import BUILD_MESSAGE
+from ..model.wording import how
 
 _SETUP = re.compile(
     r"^(?:go: |no Go files|package \S+ is not in std|cannot find package|no required module|stat |"
@@ -57,11 +58,12 @@ def build_hint(build_output: str) -> str | None:
         pkg = m.group(1) or m.group(2)
         return (
             f"{pkg} is not in the workspace and golink_magic builds offline (GOPROXY=off): add its source "
-            "with %%gofile under its import path plus a `replace` line in go.mod, or vendor it."
+            f"with {how('write-file', path='PATH')} under its import path plus a `replace` line in go.mod, or vendor it."
         )
     if re.search(r"^no Go files in ", build_output, re.M):
         return ("there is no Go file at the module root to build: add a `package main` file there "
-                "(e.g. %%gofile main.go) or name the package to build, e.g. %gorun ./cmd/tool")
+                f"(e.g. {how('write-file', path='main.go')}) or name the package to build, e.g. "
+                f"{how('build-target', target='./cmd/tool')}")
     return None
 
 

@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from ..model.gosource import linknames
 from ..model.options import Options
+from ..model.wording import how
 from .toolchain import Toolchain
 from .workspace import program_folder, program_folders, with_go_mod
 
@@ -71,7 +72,8 @@ def make_plan(files: dict[str, str], options: Options, toolchain: Toolchain, mai
     programs = program_folders(with_mod)
     if len(programs) > 1:
         plan.notes.append(f"the workspace holds {len(programs)} programs ({', '.join(programs)}); built "
-                          f"{plan.program} — name another with %gorun FOLDER, or start over with %goreset")
+                          f"{plan.program} — name another with {how('build-target', target='FOLDER')}, or start over with "
+                          f"{how('start-over')}")
     plan.env = toolchain.env(goarch=options.goarch)
     plan.command = build_command(toolchain, options, plan.binary, local_target(options.target, with_mod, root))
     plan.shown = shown_command(plan.command, options.goarch, plan.workdir)

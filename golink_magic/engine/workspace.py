@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from ..model.errors import WorkspaceError
 from ..model.gosource import DEFAULT_MODULE, imports_of, package_of
+from ..model.wording import how
 
 GO_DIRECTIVE = "1.19"  # oldest Go the course supports; newer toolchains build it unchanged
 _RESERVED = {"std", "cmd", "all", "tool", "work", "main", "local"}
@@ -32,7 +33,7 @@ def check_path(root: Path, rel: str) -> Path:
     """
     text = rel.strip()
     if not text:
-        raise WorkspaceError("a file path is needed, e.g. `%%gofile main.go`")
+        raise WorkspaceError(f"a file path is needed, e.g. `{how('write-file', path='main.go')}`")
     if "\x00" in text or "\\" in text:
         raise WorkspaceError(f"{rel!r} is not a valid file path")
     pure = PurePosixPath(text)

@@ -25,6 +25,7 @@ from ..engine.cache import budget_bytes, size_of
 from ..engine.toolchain import TOOLS, cache_root
 from ..engine.catalog import discover, install, resolve, resolve_many
 from ..model.errors import CaseError, UserError
+from ..model.wording import speak_as
 from ..render.view import render_html, render_page, render_text, result_page
 from ..engine.progress import BuildProgress
 from ..display.widgets import BuildStatus
@@ -231,6 +232,7 @@ def cmd_cache(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``golink-magic`` command."""
     args = _parser().parse_args(argv)
+    speak_as("cli")  # hints name the command line's ways, never a magic
     problem = procs.unsupported()
     if problem and args.command in ("run", "warm"):
         print(f"golink-magic: {problem}", file=sys.stderr)

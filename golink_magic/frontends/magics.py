@@ -23,6 +23,7 @@ from ..engine import procs
 from ..display import widgets
 from .session import Session, refuse_several_files
 from ..model.errors import UserError
+from ..model.wording import speak_as
 
 
 @contextmanager
@@ -327,6 +328,7 @@ def load(ipython) -> None:
     problem = procs.unsupported()
     if problem:
         raise UsageError(problem)
+    speak_as("magic")  # hints name the magics from now on
     magics = GoLinkMagics(shell=ipython)
     ipython.register_magics(magics)
     ipython.configurables.append(magics)
@@ -349,6 +351,8 @@ def unload(ipython) -> None:
     if magics is not None:
         procs.stop_all()
         magics.session.close()
+    if not _LOADED:
+        speak_as("python")
 
 
 def kernel_session(ipython) -> Session | None:

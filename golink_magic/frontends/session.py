@@ -26,8 +26,8 @@ from ..model.result import Result
 from ..engine.toolchain import TOOLS, Toolchain
 from ..engine.workspace import Workspace, check_case_name, check_path
 from ..model.gosource import package_of
+from ..model.wording import how
 
-_EMPTY = "the workspace is empty: write a file first with %%gofile main.go"
 
 
 def refuse_several_files(text: str) -> None:
@@ -36,7 +36,7 @@ def refuse_several_files(text: str) -> None:
     if len(names) > 1:
         raise CaseError(
             f"this cell holds {len(names)} files ({', '.join(names)}) marked by `-- path --` lines: "
-            "use %%gotxtar to write them all; nothing was written"
+            f"use {how('write-files')} to write them all; nothing was written"
         )
 
 
@@ -121,14 +121,14 @@ class Session:
         if files is None:
             files = self.files()
             if not files:
-                raise CaseError("the workspace is empty: write files with %%gofile first")
+                raise CaseError(f"the workspace is empty: write files with {how('write-file', path='main.go')} first")
         self._cases[name] = Case(name, dict(files), options.copy() if options else Options())
         return self._cases[name]
 
     def case(self, name: str) -> Case:
         """Saved case ``name``, or :class:`CaseError` naming the known ones."""
         if name not in self._cases:
-            known = ", ".join(sorted(self._cases)) or "none saved yet (use %gocase NAME)"
+            known = ", ".join(sorted(self._cases)) or f"none saved yet (use {how('save-case')})"
             raise CaseError(f"no case named {name!r}; cases: {known}")
         return self._cases[name]
 
@@ -156,7 +156,7 @@ class Session:
     def _live_case(self) -> Case:
         files = self.files()
         if not files:
-            raise CaseError(_EMPTY)
+            raise CaseError(f"the workspace is empty: write a file first with {how('write-file', path='main.go')}")
         return Case("", files, Options())
 
     def run(self, options: Options | None = None, case: str | None = None, toolchain: Toolchain | str | None = None,

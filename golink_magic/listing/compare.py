@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
+from ..model.errors import CaseError
 from .objdump import normalize, operands
 from ..model.result import Displayable, Function, Instruction, Result
 
@@ -188,7 +189,7 @@ class CaseTable(Displayable):
 
     def __post_init__(self):
         if not self.results:
-            raise ValueError("a table needs at least one result")
+            raise CaseError("a table needs at least one result")
         if not self.columns:
             self.columns = default_columns(self.results)
         self._rows: dict[tuple, list[Row]] = {}
@@ -215,7 +216,7 @@ class CaseTable(Displayable):
         for i, (label, r) in enumerate(zip(self.labels, self.results)):
             if name in (label, r.name):
                 return i
-        raise ValueError(f"--baseline {name}: not one of the rows ({', '.join(self.labels)})")
+        raise CaseError(f"baseline {name!r} is not one of the rows ({', '.join(self.labels)})")
 
     def rows(self) -> list[Row]:
         """The table's rows, each compared with the baseline row (computed once per baseline,

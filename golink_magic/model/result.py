@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Callable
 
+from .errors import UserError
 from .options import OUTCOMES, Options
 
 # A compiler message in ``Result.build_output``: ``./main.go:9:14: undefined: x``.
@@ -46,7 +47,7 @@ class Displayable:
         fetched) to ``path``; returns the path written."""
         page = _BUNDLES.get(type(self), (None, None, None))[2]
         if page is None:
-            raise RuntimeError("no page renderer is loaded: import golink_magic first")
+            raise UserError("no page renderer is loaded: import golink_magic first")
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(page(self))
         return str(path)
