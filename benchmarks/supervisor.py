@@ -20,7 +20,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from golink_magic import Session  # noqa: E402
-from golink_magic.engine import procs
+from golink_magic.engine import procs  # noqa: E402
+from golink_magic.engine import supervisor as supervisor_mod  # noqa: E402
 from golink_magic.engine.catalog import default_toolchain  # noqa: E402
 
 PROGRAM = 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hi") }\n'
@@ -44,7 +45,7 @@ def main() -> int:
                 if label == "direct":
                     procs.spawn([str(binary)], cwd, env, timeout=10)
                 else:
-                    procs.run_supervised([str(binary)], cwd, env, 10, procs.Limits(), supervisor, cwd / "glm-bench.report")
+                    supervisor_mod.run([str(binary)], cwd, env, 10, supervisor_mod.Limits(), supervisor, cwd / "glm-bench.report")
                 times[label].append((time.perf_counter() - t0) * 1000)
     direct, supervised = (statistics.median(times[k]) for k in ("direct", "supervised"))
     print(f"golink_magic supervisor benchmark, median of {args.reps}, {tc.version_line}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import errno
 
 from ..model.result import Result
-from . import procs
+from . import procs, supervisor
 from .job import Run
 from .outcome import breached_limit, classify_run, decode_capped, limit_sentence
 
@@ -22,9 +22,9 @@ def program_env(go_env: dict) -> dict:
 def run_program(run: Run, result: Result) -> None:
     """Run the built program and record its output, exit and outcome in ``result``."""
     plan, opts = run.plan, run.options
-    limits = procs.Limits(opts.max_tasks, opts.max_file_mb, opts.max_memory_mb)
+    limits = supervisor.Limits(opts.max_tasks, opts.max_file_mb, opts.max_memory_mb)
     try:
-        done = procs.run_supervised([str(plan.binary)], plan.module_dir, program_env(plan.env), opts.timeout, limits,
+        done = supervisor.run([str(plan.binary)], plan.module_dir, program_env(plan.env), opts.timeout, limits,
                                     plan.toolchain.supervisor(run.watch("supervisor")),
                                     plan.binary.with_name("supervisor.report"))
     except OSError as exc:

