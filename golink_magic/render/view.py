@@ -22,7 +22,6 @@ from difflib import unified_diff
 import re
 from dataclasses import dataclass, field
 from html import escape
-from pathlib import Path
 
 from pygments.lexers import GoLexer
 from pygments.token import Token
@@ -32,91 +31,13 @@ from .listing import (AsmStyle, Links, Symbols, count, cut_note, function_block,
                            segments, select_functions)
 from ..model.result import BUILD_MESSAGE, Function, Result
 from ..model.gosource import linknames
+from .assets import asset
 
 PAYLOAD_LIMIT = 250_000   # bytes of HTML per view
 TEXT_CAP = 16_000         # characters of stdout/stderr/build output shown per stream
 SOURCE_CAP = 60_000       # bytes of highlighted source per view
 
-_CSS = """
-.glm{--glm-fg:var(--jp-content-font-color1,#1f1f1f);--glm-dim:var(--jp-content-font-color2,#616161);
---glm-bg:var(--jp-layout-color0,#fff);--glm-bg2:var(--jp-layout-color1,#f7f7f7);
---glm-line:var(--jp-border-color2,#ddd);--glm-mono:var(--jp-code-font-family,ui-monospace,SFMono-Regular,Menlo,Consolas,monospace);
---glm-size:var(--jp-code-font-size,12.5px);color:var(--glm-fg);font-family:var(--glm-mono);font-size:var(--glm-size);
-line-height:1.45;margin:4px 0}
-.glm *{box-sizing:border-box}.glm-line,.glm-pre{tab-size:4}
-.glm-panes{display:flex;flex-wrap:wrap;gap:8px;align-items:flex-start}
-.glm-pane{flex:1 1 30em;min-width:0;border:1px solid var(--glm-line);border-radius:4px;background:var(--glm-bg)}
-.glm-pane.glm-asm{flex:1.4 1 34em}.glm-pane.glm-output{flex:.8 1 22em}
-.glm-title{font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-weight:600;font-size:.92em;padding:3px 8px;
-background:var(--glm-bg2);border-bottom:1px solid var(--glm-line);display:flex;gap:.6em;align-items:baseline;flex-wrap:wrap}
-.glm-title .glm-dim{font-weight:400}
-.glm-scroll{max-height:42em;overflow:auto}
-.glm-dim{color:var(--glm-dim)}
-.glm-path{color:var(--glm-dim);padding:2px 8px;border-top:1px solid var(--glm-line);background:var(--glm-bg2)}
-.glm-file:first-child .glm-path{border-top:0}
-.glm-line,.glm-row{display:flex;white-space:pre;padding-right:8px;min-height:1.45em}
-.glm-ln{flex:none;width:3.5ch;text-align:right;margin-right:1.5ch;color:var(--glm-dim);user-select:none}
-.glm-lab{flex:none;color:var(--glm-dim);margin-right:1.5ch;overflow:hidden;text-overflow:ellipsis}
-.glm-pc,.glm-hex{flex:none;color:var(--glm-dim);margin-right:1.5ch}.glm-pc{width:8ch}.glm-hex{width:22ch;overflow:hidden;text-overflow:ellipsis}
-.glm-ins{flex:1 1 auto}
-.glm-row{padding-left:8px}
-.glm-lk{--glm-h:0;background:hsla(var(--glm-h),75%,55%,.14);box-shadow:inset 3px 0 hsla(var(--glm-h),70%,50%,.85)}
-.glm-c0{--glm-h:210}.glm-c1{--glm-h:30}.glm-c2{--glm-h:130}.glm-c3{--glm-h:280}.glm-c4{--glm-h:0}
-.glm-c5{--glm-h:170}.glm-c6{--glm-h:55}.glm-c7{--glm-h:320}.glm-c8{--glm-h:95}.glm-c9{--glm-h:250}
-.glm-err{background:rgba(220,50,47,.16);box-shadow:inset 3px 0 #dc322f}
-.glm-lnkline .glm-tx::after{content:"  ← linkname";color:var(--jp-warn-color0,#b35900);font-style:italic}
-.glm-sym{color:var(--jp-mirror-editor-def-color,#0033b3);font-weight:600}
-.glm-lnk{text-decoration:underline wavy var(--jp-warn-color0,#b35900);text-underline-offset:3px;cursor:help}
-.glm-call{color:var(--jp-mirror-editor-keyword-color,#7f3b9a)}
-.glm-fnh{padding:3px 8px;border-top:1px solid var(--glm-line);background:var(--glm-bg2);white-space:pre-wrap}
-.glm-fn:first-child .glm-fnh{border-top:0}
-details.glm-fold>summary{cursor:pointer;list-style:none;padding:0 8px;color:var(--glm-dim)}
-details.glm-fold>summary::-webkit-details-marker{display:none}
-details.glm-fold>summary::before{content:"▸ "}details.glm-fold[open]>summary::before{content:"▾ "}
-.glm-chip{display:inline-block;border:1px solid var(--glm-line);border-radius:9px;padding:0 7px;font-size:.9em;
-background:var(--glm-bg2);font-family:var(--jp-ui-font-family,system-ui,sans-serif)}
-.glm-ext{opacity:.85}.glm-ext .glm-lab{font-style:italic}
-.glm-badge{display:inline-block;padding:0 8px;border-radius:9px;font-weight:700;color:#fff;background:#6c757d;
-font-family:var(--jp-ui-font-family,system-ui,sans-serif)}
-.glm-b-ok{background:#1e7e34}.glm-b-compile-error,.glm-b-link-error{background:#c82333}
-.glm-b-panic,.glm-b-crash{background:#b35900}.glm-b-timeout,.glm-b-exit-nonzero,.glm-b-limit{background:#6f42c1}
-.glm-sec{padding:2px 8px;color:var(--glm-dim);border-top:1px solid var(--glm-line);font-family:var(--jp-ui-font-family,system-ui,sans-serif)}
-.glm .glm-pre{margin:0;padding:2px 8px 4px;border:0;background:none;white-space:pre-wrap;overflow-wrap:anywhere;font-family:var(--glm-mono)}
-.glm-msg{display:block}
-.glm-more{padding:3px 8px;color:var(--jp-warn-color0,#b35900);font-style:italic}
-.glm-meta{padding:3px 8px;color:var(--glm-dim);white-space:pre-wrap}
-.glm mark.glm-chg{background:rgba(255,193,7,.55);color:inherit;border-radius:2px;outline:1px solid rgba(204,140,0,.9)}
-.glm-add{background:rgba(40,167,69,.16)}.glm-add.glm-lk{background:rgba(40,167,69,.2)}
-.glm-removed{color:var(--glm-dim);padding:0 8px;font-style:italic;border-top:1px dashed rgba(200,35,51,.7)}
-.glm-changed{box-shadow:inset 3px 0 rgba(204,140,0,.9)}
-.glm-twrap{overflow-x:auto}.glm-table{border-collapse:collapse}
-.glm-table td.glm-src .glm-cell{min-width:12em;max-width:19em}.glm-table td.glm-otd .glm-cell{min-width:10em;max-width:14em}
-.glm-table td.glm-atd .glm-cell{min-width:36em}
-.glm-table td,.glm-table th{border:1px solid var(--glm-line);vertical-align:top;padding:0;text-align:left;background:var(--glm-bg)}
-.glm-table th{background:var(--glm-bg2);padding:3px 8px;font-family:var(--jp-ui-font-family,system-ui,sans-serif)}
-.glm-table .glm-cell{max-height:26em;overflow:auto}
-.glm-label{padding:3px 8px;white-space:nowrap}
-.glm-base{font-size:.85em;color:var(--glm-dim)}
-.glm-tk{color:var(--jp-mirror-editor-keyword-color,#006100);font-weight:600}.glm-tt{color:var(--jp-mirror-editor-builtin-color,#006100)}
-.glm-ts{color:var(--jp-mirror-editor-string-color,#ba2121)}.glm-tc{color:var(--jp-mirror-editor-comment-color,#2b5c5c);font-style:italic}
-.glm-tn{color:var(--jp-mirror-editor-number-color,#006100)}.glm-tf{color:var(--jp-mirror-editor-def-color,#0000ff)}
-.glm-tb{color:var(--jp-mirror-editor-builtin-color,#006100)}.glm-to{color:var(--jp-mirror-editor-operator-color,#aa22ff)}
-.glm-op[title],.glm-ins span[title],.glm-chip[title],.glm-oh{cursor:help}.glm-row{position:relative}
-.glm-oh:hover::after{position:absolute;left:2em;top:100%;z-index:6;max-width:46em;white-space:normal;padding:2px 6px;
-border:1px solid var(--glm-line);border-radius:3px;background:var(--glm-bg2);color:var(--glm-fg);font-weight:400;
-font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:.9em;box-shadow:0 2px 6px rgba(0,0,0,.25)}
-.glm-sy{border-radius:2px}.glm a.glm-to,.glm a.glm-jmp{color:inherit;text-decoration:underline dotted}
-.glm-lnrow{box-shadow:inset -3px 0 var(--jp-warn-color0,#b35900)}
-.glm-target .glm-ins::after{content:" ◂";color:var(--glm-dim)}
-.glm-row:focus,.glm-line:focus{outline:2px solid var(--jp-brand-color1,#1976d2);outline-offset:-2px;position:relative}
-.glm-row:focus .glm-op[title]::after,.glm-row:focus .glm-sy::after,.glm summary:focus .glm-chip[title]::after{
-content:attr(title);position:absolute;left:2em;z-index:5;max-width:46em;white-space:normal;padding:2px 6px;
-border:1px solid var(--glm-line);border-radius:3px;background:var(--glm-bg2);color:var(--glm-fg);font-weight:400;
-font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:.9em;box-shadow:0 2px 6px rgba(0,0,0,.25)}
-.glm-row:focus .glm-op[title]::after{top:100%}.glm-row:focus .glm-sy::after{bottom:100%;top:auto}
-.glm summary:focus{position:relative}.glm summary:focus .glm-chip[title]::after{top:100%}
-.glm-gk{font-weight:700;font-family:var(--glm-mono)}.glm-guide{padding:1px 8px 1px 1.5em;white-space:normal;font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:.92em}
-"""
+_CSS = "\n" + asset("view.css")  # the views' rules; the listing's per-view rules are added by listing.py
 
 # Appended to the per-view rules `.ROOT:has(.KEY:hover) .KEY` (one per linked source line).
 _HOVER = "{background:hsla(var(--glm-h,45),85%,55%,.42);outline:1px solid hsla(var(--glm-h,45),70%,45%,.9)}"
@@ -601,11 +522,10 @@ def render_matrix(results: list[Result], function: str | None = None, baseline: 
 @functools.cache
 def _keyboard_js() -> str:
     """The keyboard script the self-contained pages carry inline (read once)."""
-    return (Path(__file__).with_name("static") / "keyboard.js").read_text(encoding="utf-8")
+    return asset("keyboard.js")
 
 
-_PAGE_CSS = ("body{margin:16px;background:#fff;color:#1f1f1f;font-family:system-ui,sans-serif}"
-             "h1{font-size:1.15em;margin:0 0 8px}")
+_PAGE_CSS = asset("page.css")
 
 
 def render_page(body_html: str, title: str) -> str:
