@@ -37,3 +37,17 @@ def unload_ipython_extension(ipython):
     from .frontends import magics  # noqa: PLC0415
 
     magics.unload(ipython)
+
+
+def __getattr__(name: str):
+    """The front ends that need IPython or argparse load on first use:
+    ``from golink_magic import magics`` (as kernels and older code write it) and ``cli``."""
+    if name == "magics":
+        from .frontends import magics  # noqa: PLC0415 - loaded only when asked for
+
+        return magics
+    if name == "cli":
+        from .frontends import cli  # noqa: PLC0415
+
+        return cli
+    raise AttributeError(f"module 'golink_magic' has no attribute {name!r}")
