@@ -1,4 +1,4 @@
-"""The line a slow build shows (progress.BuildProgress) and where it goes (widgets.BuildStatus).
+"""The line a slow build shows (progress.BuildProgress) and where it goes (progress_display.BuildStatus).
 
 The real thing — a cold standard-library compile seen through a kernel — is tests/test_first_use.py;
 these check the wording and the counting on a $WORK folder laid out as the go command lays it out.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from golink_magic.display import widgets
+from golink_magic.display import progress as progress_display
 from golink_magic.engine.progress import BuildProgress
 from golink_magic.engine.toolchain import WAITING
 
@@ -59,7 +59,7 @@ def test_waiting_for_a_tool_another_thread_builds_is_said():
 
 
 def test_outside_a_kernel_the_status_prints_at_most_every_few_seconds(capsys, monkeypatch):
-    status = widgets.BuildStatus()
+    status = progress_display.BuildStatus()
     assert not status.kernel
     for n in range(3):
         status(f"building: {n} s.")

@@ -32,7 +32,7 @@ from ..frontends.magics import kernel_session
 from ..model.gosource import Binding, BuildContext, built_files, linknames, read
 from ..model.options import OUTCOMES, Options
 from ..model.result import Result
-from ..display.widgets import BuildStatus
+from ..display.progress import BuildStatus
 
 
 __all__ = [

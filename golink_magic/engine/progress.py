@@ -1,7 +1,7 @@
 """What a slow build is doing, as one line a person can read: the go commands' compile children
 (from :func:`golink_magic.procs.compiling`), how many packages their ``$WORK`` folders hold,
 and why the first build on a machine takes that long.  No display here: the line goes to
-whatever callable the front end passes (``widgets.BuildStatus``).
+whatever callable the front end passes (``display.progress.BuildStatus``).
 """
 
 from __future__ import annotations

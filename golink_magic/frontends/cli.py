@@ -28,7 +28,7 @@ from ..model.errors import CaseError, UserError
 from ..model.wording import speak_as
 from ..render.view import render_html, render_page, render_text, result_page
 from ..engine.progress import BuildProgress
-from ..display.widgets import BuildStatus
+from ..display.progress import BuildStatus, CaseCount
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -74,14 +74,6 @@ def _cases(paths: list[str]) -> list[Path]:
     return found
 
 
-def _progress(done: int, total: int, name: str) -> None:
-    if sys.stderr.isatty():
-        sys.stderr.write(f"\r[{done}/{total}] {name[:60]:<60}")
-        if done == total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-
 def _toolchains(spec: str | None) -> list:
     return resolve_many(options.split_list(spec)) or [resolve(None)]
 
@@ -94,7 +86,7 @@ def cmd_run(args) -> int:
     options.check_options(given, columns=len(toolchains) * len(goarches))
     with Session(replay=False if args.no_replay else None) as session:
         names = session.case_names([str(p) for p in _cases(args.paths)])
-        results = session.run_cases(names, given, toolchains, goarches, progress=_progress,
+        results = session.run_cases(names, given, toolchains, goarches, progress=CaseCount(0),
                                     build_progress=BuildStatus().for_case)
     failures = [r.expectation_failure() for r in results if not r.met_expectation]
     if args.html:
@@ -184,7 +176,7 @@ def cmd_warm(args) -> int:
             tc.supervisor(watch=progress.watch("supervisor"))
         session.save_case("warm", {"main.go": WARM_PROGRAM})
         names = ["warm"] + (session.case_names([str(p) for p in _cases(args.paths)]) if args.paths else [])
-        results = session.run_cases(names, options.Options(), toolchains, progress=_progress,
+        results = session.run_cases(names, options.Options(), toolchains, progress=CaseCount(0),
                                     build_progress=BuildStatus().for_case)
     print(summary(results))
     for r in results:

