@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ..listing import objdump
-from ..render import view
+from ..render import page, view
 from ..listing.compare import CaseTable, Diff, pick_function
 from ..model.result import Result, register_display
 
@@ -177,7 +177,7 @@ class Columns(list):
     def save_html(self, path) -> str:
         """Write the matrix as one self-contained HTML page; returns the path written."""
         with open(path, "w", encoding="utf-8") as fh:
-            fh.write(view.matrix_page(list(self)))
+            fh.write(page.matrix_page(list(self)))
         return str(path)
 
     def _repr_pretty_(self, p, cycle):  # IPython's list printer would win over the bundle's text
@@ -207,6 +207,6 @@ def warm_up() -> None:
     view.render_text(sample)
 
 
-register_display(Result, result_bundle, view.render_text, view.result_page)
-register_display(CaseTable, table_bundle, view.render_table_text, view.table_page)
-register_display(Diff, diff_bundle, view.render_diff_text, view.diff_page)
+register_display(Result, result_bundle, view.render_text, page.result_page)
+register_display(CaseTable, table_bundle, view.render_table_text, page.table_page)
+register_display(Diff, diff_bundle, view.render_diff_text, page.diff_page)

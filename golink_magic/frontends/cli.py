@@ -26,7 +26,8 @@ from ..engine.toolchain import TOOLS, cache_root
 from ..engine.catalog import discover, install, resolve, resolve_many
 from ..model.errors import CaseError, UserError
 from ..model.wording import speak_as
-from ..render.view import render_html, render_page, render_text, result_page
+from ..render.page import render_page, result_page
+from ..render.view import render_html, render_text
 from ..engine.progress import BuildProgress
 from ..display.progress import BuildStatus, CaseCount
 

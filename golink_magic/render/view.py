@@ -18,13 +18,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from difflib import unified_diff
 import re
 from dataclasses import dataclass, field
 from html import escape
-
-from pygments.lexers import GoLexer
-from pygments.token import Token
 
 from ..listing.compare import CaseTable, Diff, diff_rows
 from .listing import (AsmStyle, Links, Symbols, count, cut_note, function_block, reading_guide, row_key,
@@ -32,10 +28,11 @@ from .listing import (AsmStyle, Links, Symbols, count, cut_note, function_block,
 from ..model.result import BUILD_MESSAGE, Function, Result
 from ..model.gosource import linknames
 from .assets import asset
+from .source import SOURCE_CAP, highlight_lines, line_key, source_block, source_files, line_keys, source_order
+from .text import (TEXT_CAP, cut, render_diff_text, render_matrix_text, render_table_text,  # noqa: F401 - re-exported
+                   render_text)
 
 PAYLOAD_LIMIT = 250_000   # bytes of HTML per view
-TEXT_CAP = 16_000         # characters of stdout/stderr/build output shown per stream
-SOURCE_CAP = 60_000       # bytes of highlighted source per view
 
 _CSS = "\n" + asset("view.css")  # the views' rules; the listing's per-view rules are added by listing.py
 
@@ -46,159 +43,26 @@ _SYM_HOVER = ("{background:rgba(25,118,210,.22);outline:2px solid var(--jp-brand
               "outline-offset:-1px;font-weight:700}")
 _JUMP_HOVER = "{background:rgba(255,193,7,.4);outline:1px dashed #b35900}"
 
-_LEXER = GoLexer(stripnl=False, ensurenl=False)
-_TOKEN_CLASSES = (
-    (Token.Comment, "tc"), (Token.Keyword.Type, "tt"), (Token.Keyword, "tk"), (Token.Literal.String, "ts"),
-    (Token.Literal.Number, "tn"), (Token.Name.Builtin, "tb"), (Token.Name.Function, "tf"), (Token.Operator, "to"),
-)
-
-
-# ---------------------------------------------------------------------------------------------
-# plain text
-
-
-def render_text(result: Result) -> str:
-    """A readable plain-text summary: outcome, output and the assembly listing."""
-    lines = [f"{result.name + ': ' if result.name else ''}{result.outcome}  ({result.go_version})"]
-    if result.exit_code not in (None, 0) or result.signal:
-        lines.append(f"exit code {result.exit_code}" + (f", signal {result.signal}" if result.signal else ""))
-    if result.build_output.strip():
-        lines += ["--- build ---", _capped_text(result.build_output.rstrip())]
-    if result.stdout:
-        lines += ["--- stdout ---", _capped_text(result.stdout.rstrip("\n"))]
-    if result.stderr:
-        lines += ["--- stderr ---", _capped_text(result.stderr.rstrip("\n"))]
-    for note in result.notes:
-        lines.append(f"note: {note}")
-    if not result.functions and result.options.objdump and result.outcome not in ("compile-error", "link-error"):
-        lines.append("note: no function matched --objdump " + ", ".join(result.options.objdump))
-    for fn in result.functions:
-        lines.append(f"TEXT {fn.symbol}(SB) {fn.file}")
-        for row in fn.instructions:
-            origin = "  (inlined)" if row.external else ""
-            lines.append(f"  {row.file}:{row.line}\t{row.text}{origin}")
-    return "\n".join(lines)
-
-
-def render_diff_text(d: Diff) -> str:
-    """A unified-diff-like text of two results' listings, after normalisation."""
-    out = [f"--- {d.a.name or 'a'} ({d.a.outcome})", f"+++ {d.b.name or 'b'} ({d.b.outcome})"]
-    if d.a.stdout != d.b.stdout:
-        out += [f"-stdout {line}" for line in d.a.stdout.splitlines()]
-        out += [f"+stdout {line}" for line in d.b.stdout.splitlines()]
-    for path in sorted(set(d.a.files) | set(d.b.files)):
-        old, new = d.a.files.get(path, "").splitlines(), d.b.files.get(path, "").splitlines()
-        hunks = list(unified_diff(old, new, n=0, lineterm=""))[2:]
-        out += [f"=== {path}", *hunks] if hunks else []
-    for fd in d.functions:
-        if not fd.changed:
-            continue
-        out.append(f"@@ {fd.symbol}")
-        for r in fd.rows:
-            if r.kind == "same":
-                continue
-            if r.old is not None:
-                out.append(f"-  {r.old.file}:{r.old.line}\t{r.old.text}")
-            if r.new is not None:
-                out.append(f"+  {r.new.file}:{r.new.line}\t{r.new.text}")
-    if len(out) == 2:
-        out.append("(no differences after normalising addresses)")
-    return "\n".join(out)
 
 
 # ---------------------------------------------------------------------------------------------
 # building blocks
 
 
-def _key(path: str, line: int) -> str:
-    return f"{path}:{line}"
-
-
 def _link_rows(links: Links, source_keys: set[str], functions: list[Function]) -> None:
     """Colour, in source order, every source line that produced a listed instruction."""
     wanted = {row_key(r) for fn in functions for r in fn.instructions} & source_keys
-    order = {k: i for i, k in enumerate(sorted(source_keys, key=_source_order))}
+    order = {k: i for i, k in enumerate(sorted(source_keys, key=source_order))}
     for key in sorted(wanted, key=order.__getitem__):
         links.add(key)
 
 
-def _source_order(key: str):
-    path, _, line = key.rpartition(":")
-    return (path, int(line))
-
-
-def _source_keys(files: dict[str, str]) -> set[str]:
-    return {_key(p, n) for p, text in files.items() for n in range(1, len(text.splitlines()) + 1)}
-
-
-def _highlight_lines(path: str, text: str) -> list[str]:
-    """The file's lines as HTML, Go tokens wrapped in short classes (multi-line tokens split per line)."""
-    if not path.endswith(".go"):
-        return [escape(line) for line in text.splitlines()]
-    lines = [""]
-    for ttype, value in _LEXER.get_tokens(text):
-        cls = next((c for t, c in _TOKEN_CLASSES if ttype in t), None)
-        for i, piece in enumerate(value.split("\n")):
-            if i:
-                lines.append("")
-            if piece:
-                lines[-1] += f'<span class="glm-{cls}">{escape(piece)}</span>' if cls else escape(piece)
-    if lines and lines[-1] == "" and text.endswith("\n"):
-        lines.pop()
-    return lines
-
-
-def _source_block(path: str, text: str, links: Links, marks: set[int] = frozenset(), errors: set[int] = frozenset(),
-                  directives: set[int] = frozenset(), only: set[int] | None = None,
-                  budget: int | None = None, symbols: Symbols | None = None) -> str:
-    rows, size = [], 0
-    lines = _highlight_lines(path, text)
-    for n, html in enumerate(lines, 1):
-        if only is not None and n not in only:
-            continue
-        if budget is not None and size > budget:
-            rows.append(f'<div class="glm-more">… {len(lines) - n + 1} more lines not shown (view size limit)</div>')
-            break
-        key = _key(path, n)
-        cls = "glm-line" + links.classes(key)
-        cls += " glm-add" if n in marks else ""
-        cls += " glm-err" if n in errors else ""
-        cls += " glm-lnkline" if n in directives else ""
-        sym_cls, syms = symbols.line_attrs(path, n) if symbols else ("", "")
-        # No aria-label: the line reads as its number and its code, inside a list named by its path.
-        rows.append(f'<div class="{cls}{sym_cls}" data-src="{escape(key)}"{syms} role="listitem" tabindex="-1">'
-                    f'<span class="glm-ln">{n}</span><span class="glm-tx">{html}</span></div>')
-        size += len(rows[-1])
-    return (f'<div class="glm-file"><div class="glm-path">{escape(path)}</div>'
-            f'<div role="list" aria-label="{escape(path)}">{"".join(rows)}</div></div>')
-
-
-def _source_files(files: dict[str, str]) -> list[tuple[str, str]]:
-    """Files in display order: Go and assembly sources as written, go.mod and the rest last."""
-    return sorted(files.items(), key=lambda kv: not kv[0].endswith((".go", ".s")))
-
-
-def _cut(text: str, cap: int = TEXT_CAP) -> tuple[str, int, str]:
-    """(the first ``cap`` characters, how many more there are, the runner's own cut note if the
-    text ends with one — it says how much the program printed beyond what was kept)."""
-    if len(text) <= cap:
-        return text, 0, ""
-    tail = text.rstrip("\n").rpartition("\n")[2]
-    note = tail if tail.startswith("[… ") and " cut; golink_magic keeps " in tail else ""
-    return text[:cap], len(text) - cap, note
-
-
 def _capped(text: str, cap: int = TEXT_CAP) -> tuple[str, str]:
-    shown, more, note = _cut(text, cap)
+    shown, more, note = cut(text, cap)
     if not more:
         return text, ""
     extra = f" · {escape(note.strip('[]'))}" if note else ""
     return shown, f'<div class="glm-more">… {more:,} more characters not shown{extra}</div>'
-
-
-def _capped_text(text: str) -> str:
-    shown, more, note = _cut(text)
-    return shown if not more else f"{shown}\n[… {more:,} more characters not shown]" + (f"\n{note}" if note else "")
 
 
 def _badge(outcome: str) -> str:
@@ -211,7 +75,7 @@ def _message_key(result: Result, path: str, line: str) -> str:
     path = path[2:] if path.startswith("./") else path
     if result.module_root not in (".", ""):
         path = f"{result.module_root}/{path}"
-    return _key(path, int(line))
+    return line_key(path, int(line))
 
 
 def _build_errors(result: Result) -> dict[str, list[str]]:
@@ -306,12 +170,12 @@ def _sources(result: Result, links: Links, errors: dict, symbols: Symbols) -> tu
     """The source pane's file blocks, within :data:`SOURCE_CAP`; (blocks, bytes)."""
     directives = _directive_lines(result.files)
     source, size = [], 0
-    for path, text in _source_files(result.files):
+    for path, text in source_files(result.files):
         if size > SOURCE_CAP:
             source.append(f'<div class="glm-more">… {escape(path)} not shown (view size limit)</div>')
             continue
         err_lines = {int(k.rpartition(":")[2]) for k in errors if k.rpartition(":")[0] == path}
-        block = _source_block(path, text, links, errors=err_lines, directives=directives.get(path, set()),
+        block = source_block(path, text, links, errors=err_lines, directives=directives.get(path, set()),
                               budget=SOURCE_CAP - size, symbols=symbols)
         size += len(block)
         source.append(block)
@@ -329,7 +193,7 @@ def render_html(result: Result, function: str | None = None, show_pc: bool = Fal
     fns = select_functions(result, function)
     root = _root("v", result.go_version, str(result.files), str(len(fns)))
     links = Links()
-    source_keys = _source_keys(result.files)
+    source_keys = line_keys(result.files)
     _link_rows(links, source_keys, fns)
     errors = _build_errors(result)
     for key in errors:
@@ -399,7 +263,7 @@ def render_diff_html(d: Diff, show_pc: bool = False) -> str:
     """Result ``b``'s listing with the rows and operands that differ from ``a`` marked."""
     root = _root("d", d.a.go_version, d.b.go_version, str(d.b.files))
     links = Links()
-    _link_rows(links, _source_keys(d.b.files), d.b.functions)
+    _link_rows(links, line_keys(d.b.files), d.b.functions)
     st = AsmStyle(links, Symbols.of(d.b), d.b.goarch, root, show_pc)
     for fn in d.b.functions:
         st.anchor(fn)
@@ -411,7 +275,7 @@ def render_diff_html(d: Diff, show_pc: bool = False) -> str:
         html, c = function_block(fn, st, budget, fd.rows)
         parts.append(html)
         cut += c
-    files = "".join(_source_block(p, d.b.files[p], links, marks=lines, only=lines, symbols=st.symbols)
+    files = "".join(source_block(p, d.b.files[p], links, marks=lines, only=lines, symbols=st.symbols)
                     for p, lines in d.changed_files.items())
     head = (f'<div class="glm-meta">{escape(d.a.name or "a")} {_badge(d.a.outcome)} → {escape(d.b.name or "b")} '
             f'{_badge(d.b.outcome)}{"" if d.same_output else " · output differs"}</div>')
@@ -427,7 +291,7 @@ def _table_row(i: int, row, table: CaseTable, root: str, unfold: bool, per_row_b
     r = row.result
     links = Links(prefix=f"{i}_")
     fns = [row.function] if row.function else []
-    _link_rows(links, {k for k in _source_keys(r.files) if k.rpartition(":")[0] in table.columns}, fns)
+    _link_rows(links, {k for k in line_keys(r.files) if k.rpartition(":")[0] in table.columns}, fns)
     st = AsmStyle(links, Symbols.of(r, prefix=f"{i}_"), r.goarch, root, table.show_pc, unfold, short_labels=True,
                   scope=f"{i}_", helps=helps)
     directives = _directive_lines(r.files)
@@ -435,7 +299,7 @@ def _table_row(i: int, row, table: CaseTable, root: str, unfold: bool, per_row_b
     for path in table.columns:
         text = r.files.get(path)
         cells.append('<td class="glm-src"><div class="glm-cell">' + (
-            first_stop(_source_block(path, text, links, marks=row.changed_lines.get(path, set()),
+            first_stop(source_block(path, text, links, marks=row.changed_lines.get(path, set()),
                                      directives=directives.get(path, set()), symbols=st.symbols))
             if text is not None else '<div class="glm-meta">—</div>') + "</div></td>")
     out = _output_block(r, links, changed=row.output_changed)
@@ -485,9 +349,9 @@ def render_matrix(results: list[Result], function: str | None = None, baseline: 
     base = results[baseline]
     root = _root("m", *(r.go_version + str(r.files) for r in results))
     links = Links()
-    _link_rows(links, _source_keys(base.files), [f for r in results for f in select_functions(r, function)])
+    _link_rows(links, line_keys(base.files), [f for r in results for f in select_functions(r, function)])
     symbols = Symbols.of(base)
-    source = "".join(_source_block(p, t, links, symbols=symbols) for p, t in _source_files(base.files))
+    source = "".join(source_block(p, t, links, symbols=symbols) for p, t in source_files(base.files))
     columns = [f'<div class="glm-pane glm-source" role="region" aria-label="Source"><div class="glm-title">Source</div>'
                f'<div class="glm-scroll">{first_stop(source)}</div></div>']
     budget = [PAYLOAD_LIMIT - 30_000 - len(source)]
@@ -517,69 +381,6 @@ def render_matrix(results: list[Result], function: str | None = None, baseline: 
             f'{cut_note(cut)}</div></div>')
     return _page(root, links, f'<div class="glm-panes">{"".join(columns)}</div>', ".glm .glm-lab{width:5ch}",
                  tuple(styles))
-
-
-@functools.cache
-def _keyboard_js() -> str:
-    """The keyboard script the self-contained pages carry inline (read once)."""
-    return asset("keyboard.js")
-
-
-_PAGE_CSS = asset("page.css")
-
-
-def render_page(body_html: str, title: str) -> str:
-    """A self-contained HTML page around a view: styles and the keyboard script inline, nothing
-    fetched from anywhere, so it works from ``file://`` with the network off."""
-    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{escape(title)}</title><style>{_PAGE_CSS}</style></head>"
-            f"<body><main><h1>{escape(title)}</h1>{body_html}</main><script>{_keyboard_js()}</script></body></html>\n")
-
-
-def result_page(result: Result) -> str:
-    """One result as a self-contained page."""
-    return render_page(render_html(result), f"{result.name or 'golink_magic'} — {result.target_label}")
-
-
-def table_page(table: CaseTable) -> str:
-    """A case table as a self-contained page."""
-    return render_page(render_table(table), "golink_magic case table: " + ", ".join(r.name or "?" for r in table.results))
-
-
-def diff_page(d: Diff) -> str:
-    """A diff of two results as a self-contained page."""
-    return render_page(render_diff_html(d), f"{d.a.name or 'a'} → {d.b.name or 'b'}")
-
-
-def matrix_page(results: list[Result]) -> str:
-    """A toolchain/GOARCH matrix as a self-contained page."""
-    return render_page(render_matrix(results), f"{results[0].name or 'golink_magic'} on " +
-                       ", ".join(r.target_label for r in results))
-
-
-def render_table_text(table: CaseTable) -> str:
-    """Plain-text summary of a case table: outcome, stdout and changed operands per row."""
-    out = []
-    for row in table.rows():
-        base = " (baseline)" if row.is_baseline else ""
-        out.append(f"{row.label}{base}: {row.result.outcome}  {row.result.stdout.strip()[:200]}")
-        problem = [ln for ln in row.result.build_output.splitlines() if ln.strip() and not ln.startswith("#")]
-        if problem:
-            out.append(f"    {problem[0][:200]}")
-        for d in row.rows:
-            if d.kind == "changed":
-                out.append(f"    {d.old.text}  →  {d.new.text}")
-            elif d.kind == "added":
-                out.append(f"    + {d.new.text}")
-            elif d.kind == "removed":
-                out.append(f"    - {d.old.text}")
-    return "\n".join(out)
-
-
-def render_matrix_text(results: list[Result]) -> str:
-    """Plain-text summary of a toolchain/GOARCH matrix."""
-    return "\n".join(f"{r.go_version}: {r.outcome}  {r.stdout.strip()[:200]}" for r in results)
 
 
 __all__ = [
