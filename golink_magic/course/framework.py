@@ -147,7 +147,7 @@ def no_directive(missing: str) -> Requirement:
     """No Go file of the build holds a ``//go:linkname``."""
     def holds(a: Attempt) -> bool:
         ctx = BuildContext.of(a.result.goos, a.result.goarch, a.result.go_version, a.result.options.tags)
-        return not any(read(text).linknames for text in built_files(a.result.files, ctx).values())
+        return not any("go:linkname" in text and read(text).linknames for text in built_files(a.result.files, ctx).values())
     return Requirement(holds, missing)
 
 

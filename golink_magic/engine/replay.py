@@ -75,9 +75,9 @@ class Build:
 
 def go_header(text: str) -> tuple[str, str]:
     """(what of a Go file can change the go command's plan, why replay cannot serve it or ""):
-    :attr:`golink_magic.model.gosource.GoFile.header` — the build-constraint and ``//go:``
+    :attr:`golink_magic.model.gosource.Header.header` — the build-constraint and ``//go:``
     lines above the package clause, the package clause and the imports."""
-    source = gosource.read(text)
+    source = gosource.read_header(text)
     return source.header, source.refuses_replay
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 DEFAULT_MODULE = "example"  # the module path used when nothing in the files suggests one
 
@@ -38,8 +38,7 @@ KEYWORDS = frozenset("break case chan const continue default defer else fallthro
 _ENDS_LINE = frozenset({"break", "continue", "fallthrough", "return"})  # keywords after which a ; is inserted
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One token: its kind (name, keyword, string, raw, rune, number, op, comment, semicolon),
     its text, its 1-based line, and whether it is the first token of that line."""
 
@@ -53,36 +52,37 @@ def tokens(text: str) -> list[Token]:
     """The tokens of Go source ``text``, comments included, with the semicolons Go inserts at
     line ends (kind ``semicolon``, text ``\\n``).  Unterminated literals end at their line (or
     the file) instead of raising: pasted fragments are read as far as they go."""
-    return list(_tokens(text))
+    return list(_scan(text))
 
 
-@functools.lru_cache(maxsize=512)
-def _tokens(text: str) -> tuple[Token, ...]:
-    out: list[Token] = []
+def _scan(text: str) -> Iterable[Token]:
+    """The tokens of ``text``, one at a time (a caller that needs only the head stops early)."""
     line, first, last = 1, True, None  # last: the last token that is not a comment
     for m in _TOKEN.finditer(text):
         kind, tok = m.lastgroup, m.group()
         if kind in ("newline", "space"):
             if kind == "newline":
                 if _inserts_semicolon(last):
-                    out.append(last := Token("semicolon", "\n", line))
+                    last = Token("semicolon", "\n", line)
+                    yield last
                 line, first = line + 1, True
             continue
         if kind in ("line_comment", "block_comment"):
-            out.append(Token("comment", tok, line, first))
+            yield Token("comment", tok, line, first)
             if "\n" in tok:  # a general comment across lines acts like a newline
                 if _inserts_semicolon(last):
-                    out.append(last := Token("semicolon", "\n", line))
+                    last = Token("semicolon", "\n", line)
+                    yield last
                 line, first = line + tok.count("\n"), False
             else:
                 first = False if kind == "block_comment" else first
             continue
         if kind == "name" and tok in KEYWORDS:
             kind = "keyword"
-        out.append(last := Token(kind, tok, line, first))
+        last = Token(kind, tok, line, first)
+        yield last
         line += tok.count("\n")  # a raw string may span lines
         first = False
-    return tuple(out)
 
 
 def _inserts_semicolon(tok: Token | None) -> bool:
@@ -144,23 +144,61 @@ class GoFile:
         return [ln.target for ln in self.linknames if ln.target]
 
 
-@functools.lru_cache(maxsize=1024)
-def read(text: str) -> GoFile:
-    """Read Go source ``text`` (cached per text: every layer asks about the same files)."""
-    toks = _tokens(text)
-    directives = tuple(_directives(toks))
-    package, package_line = None, 0
+@dataclass(frozen=True)
+class Header:
+    """What the head of a Go file says — everything up to its first top-level declaration."""
+
+    package: str | None
+    package_line: int
+    imports: tuple[Import, ...]
+    header: str          # what of the file can change the go command's plan
+    refuses_replay: str  # why the plan of a build with this file cannot be replayed, or ""
+
+
+def _head(text: str) -> list[Token]:
+    """The tokens up to the first top-level func, var, const or type after the package clause."""
+    out, in_package, depth = [], False, 0
+    for tok in _scan(text):
+        if tok.kind == "keyword":
+            if tok.text == "package":
+                in_package = True
+            elif in_package and depth == 0 and tok.text in ("func", "var", "const", "type"):
+                break
+        elif tok.kind == "op":
+            depth += (tok.text in "([{") - (tok.text in ")]}")
+        out.append(tok)
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def read_header(text: str) -> Header:
+    """Read the head of Go source ``text``: package, imports, the replay's key (cheap: the
+    tokenizer stops at the first declaration; cached per text)."""
+    toks = _head(text)
     code = [t for t in toks if t.kind != "comment"]
+    package, package_line = None, 0
     for i, tok in enumerate(code):
         if tok.text == "package" and tok.kind == "keyword" and i + 1 < len(code) and code[i + 1].kind == "name":
             package, package_line = code[i + 1].text, tok.line
             break
     imports = tuple(_imports(code))
+    # A //go:embed directive may sit anywhere; only a file that spells it needs the whole scan.
+    embeds = "go:embed" in text and any(d.name == "embed" for d in _directives(_scan(text)))
+    header, refusal = _header(toks, embeds, imports)
+    return Header(package, package_line, imports, header, refusal)
+
+
+@functools.lru_cache(maxsize=256)
+def read(text: str) -> GoFile:
+    """Read all of Go source ``text`` (cached per text: every layer asks about the same files)."""
+    toks = list(_scan(text))
+    head = read_header(text)
+    directives = tuple(_directives(toks))
+    code = [t for t in toks if t.kind != "comment"]
     declarations = tuple(_declarations(code))
     has_main = any(name == "main" for _, name in _funcs(code))
-    header, refusal = _header(toks, directives, imports)
-    return GoFile(package, package_line, imports, directives, tuple(_linknames(directives)), declarations,
-                  has_main, header, refusal)
+    return GoFile(head.package, head.package_line, head.imports, directives, tuple(_linknames(directives)),
+                  declarations, has_main, head.header, head.refuses_replay)
 
 
 def _directives(toks: Iterable[Token]) -> Iterable[Directive]:
@@ -285,15 +323,14 @@ def _var_names(spec: list[Token]) -> Iterable[tuple[int, str]]:
             return
 
 
-def _header(toks: tuple[Token, ...], directives: tuple[Directive, ...],
-            imports: tuple[Import, ...]) -> tuple[str, str]:
+def _header(toks: list[Token], embeds: bool, imports: tuple[Import, ...]) -> tuple[str, str]:
     """(what of a file can change the go command's plan, why replay cannot serve it or "").
 
     That is the ``//go:`` and build-constraint comments above the package clause (a
     ``+build`` line in any spelling the go command accepts: ``//\t+build``, a no-break space),
     the package clause and the import declarations: everything up to the first top-level
     declaration."""
-    if any(d.name == "embed" for d in directives):
+    if embeds:
         return "", "//go:embed"
     paths = {imp.path for imp in imports}
     if "C" in paths:
@@ -525,12 +562,12 @@ def built_files(files: dict[str, str], ctx: BuildContext) -> dict[str, str]:
 
 def package_of(text: str) -> str | None:
     """The package clause's name, or None."""
-    return read(text).package
+    return read_header(text).package
 
 
 def imports_of(text: str) -> list[str]:
     """The import paths of a Go file, in order."""
-    return [imp.path for imp in read(text).imports]
+    return [imp.path for imp in read_header(text).imports]
 
 
 @dataclass(frozen=True)
@@ -550,8 +587,8 @@ def linknames(files: dict[str, str], ctx: BuildContext | None = None) -> list[Bi
     the files a build for it compiles)."""
     found = []
     for path, text in files.items():
-        if not path.endswith(".go") or (ctx is not None and not in_build(path, text, ctx)):
-            continue
+        if not path.endswith(".go") or "go:linkname" not in text or (ctx is not None and not in_build(path, text, ctx)):
+            continue  # a directive spells go:linkname: a file without those letters needs no scan
         source = read(text)
         prefix = f"{source.package}." if source.package else ""
         found += [Binding(prefix + ln.local, ln.target, path, ln.line) for ln in source.linknames if ln.target]
