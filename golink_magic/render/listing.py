@@ -24,7 +24,14 @@ from ..listing.compare import RowDiff
 from ..listing.symbols import line_symbols, linkname_bindings, symbol_package, symbol_sources
 from ..listing.objdump import operands, symbol_of
 from ..model.result import Function, Instruction, Result
+from .assets import asset
 from ..model.gosource import DEFAULT_MODULE
+
+LISTING_CSS = asset("listing.css")  # the rows' look: static/listing.css, beside the HTML made here
+# Appended to the rules lighting a symbol's operands and declaring lines, and a jump with its target.
+SYM_HOVER = ("{background:rgba(25,118,210,.22);outline:2px solid var(--jp-brand-color1,#1976d2);"
+             "outline-offset:-1px;font-weight:700}")
+JUMP_HOVER = "{background:rgba(255,193,7,.4);outline:1px dashed #b35900}"
 
 PALETTE = (210, 30, 130, 280, 0, 170, 55, 320, 95, 250)  # hues, far apart in order
 _CALLS = re.compile(r"^(CALL|JMP|RET|BL|B|J[A-Z]+|C?BN?Z|TBN?Z|B\.?(?:EQ|NE|CS|HS|CC|LO|MI|PL|VS|VC|HI|LS|GE|LT|GT|LE))\b")

@@ -23,8 +23,21 @@ from dataclasses import dataclass, field
 from html import escape
 
 from ..listing.compare import CaseTable, Diff, diff_rows
-from .listing import (AsmStyle, Links, Symbols, count, cut_note, function_block, reading_guide, row_key,
-                           segments, select_functions)
+from .listing import (
+    AsmStyle,
+    JUMP_HOVER,
+    LISTING_CSS,
+    Links,
+    SYM_HOVER,
+    Symbols,
+    count,
+    cut_note,
+    function_block,
+    reading_guide,
+    row_key,
+    segments,
+    select_functions,
+)
 from ..model.result import BUILD_MESSAGE, Function, Result
 from ..model.gosource import linknames
 from .assets import asset
@@ -34,14 +47,10 @@ from .text import (TEXT_CAP, cut, render_diff_text, render_matrix_text, render_t
 
 PAYLOAD_LIMIT = 250_000   # bytes of HTML per view
 
-_CSS = "\n" + asset("view.css")  # the views' rules; the listing's per-view rules are added by listing.py
+_CSS = "\n" + asset("view.css") + LISTING_CSS  # the frame, source and output; then the assembly rows
 
 # Appended to the per-view rules `.ROOT:has(.KEY:hover) .KEY` (one per linked source line).
 _HOVER = "{background:hsla(var(--glm-h,45),85%,55%,.42);outline:1px solid hsla(var(--glm-h,45),70%,45%,.9)}"
-# Appended to the rules lighting a symbol's operands and declaring lines, and a jump with its target.
-_SYM_HOVER = ("{background:rgba(25,118,210,.22);outline:2px solid var(--jp-brand-color1,#1976d2);"
-              "outline-offset:-1px;font-weight:700}")
-_JUMP_HOVER = "{background:rgba(255,193,7,.4);outline:1px dashed #b35900}"
 
 
 
@@ -151,7 +160,7 @@ def _page(root: str, links: Links, body: str, extra_css: str = "", styles: tuple
     symbols = ",".join(dict.fromkeys(r for r in (st.symbols.rules(root) for st in styles) if r))
     jumps = ",".join(r for r in (st.jump_rules() for st in styles) if r)
     helps = "".join(dict.fromkeys(st.help_rules() for st in styles))
-    rules += [symbols + _SYM_HOVER if symbols else "", jumps + _JUMP_HOVER if jumps else "", helps]
+    rules += [symbols + SYM_HOVER if symbols else "", jumps + JUMP_HOVER if jumps else "", helps]
     return f'<div class="glm {root}"><style>{_CSS}{"".join(rules)}{extra_css}</style>{body}</div>'
 
 
