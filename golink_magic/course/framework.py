@@ -135,19 +135,23 @@ def prints(text: str, missing: str) -> Requirement:
     return Requirement(lambda a: text in a.result.stdout, missing, printed)
 
 
+def build_context(result: Result) -> BuildContext:
+    """The target and tags ``result`` was built for, to read its files as its build did."""
+    return BuildContext.of(result.goos, result.goarch, result.go_version, result.options.tags)
+
+
 def built_linknames(result: Result) -> list[Binding]:
     """The two-argument ``//go:linkname`` directives the compiler saw in ``result``'s build: a
     directive in a string, a comment or a file the build excludes (``//go:build ignore``) is
     none (:mod:`golink_magic.model.gosource`)."""
-    ctx = BuildContext.of(result.goos, result.goarch, result.go_version, result.options.tags)
-    return linknames(result.files, ctx)
+    return linknames(result.files, build_context(result))
 
 
 def no_directive(missing: str) -> Requirement:
     """No Go file of the build holds a ``//go:linkname``."""
     def holds(a: Attempt) -> bool:
-        ctx = BuildContext.of(a.result.goos, a.result.goarch, a.result.go_version, a.result.options.tags)
-        return not any("go:linkname" in text and read(text).linknames for text in built_files(a.result.files, ctx).values())
+        built = built_files(a.result.files, build_context(a.result)).values()
+        return not any("go:linkname" in text and read(text).linknames for text in built)
     return Requirement(holds, missing)
 
 

@@ -47,6 +47,27 @@ def entry_for(files: dict[str, str], options: Options, toolchain: Toolchain, env
     return cache_root() / "results" / hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
+def folder_digest(folders: list[Path]) -> str:
+    """A digest of every file below ``folders`` (what a go.mod ``replace`` reads from outside
+    the workspace), so the result cache sees their edits."""
+    if not folders:
+        return ""
+    digest = hashlib.sha256()
+    for folder in folders:
+        digest.update(str(folder).encode())
+        for root, dirs, names in os.walk(folder):
+            dirs.sort()
+            for name in sorted(names):
+                path = os.path.join(root, name)
+                digest.update(os.path.relpath(path, folder).encode())
+                try:
+                    with open(path, "rb") as fh:
+                        digest.update(fh.read())
+                except OSError:
+                    digest.update(b"unreadable")
+    return digest.hexdigest()
+
+
 def load(entry: Path, binary: Path) -> Result | None:
     """The cached result of ``entry`` (its binary copied to ``binary``), or None on any miss.
 

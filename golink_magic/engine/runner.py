@@ -6,7 +6,6 @@ module of its own (:mod:`.plan`, :mod:`.build`, :mod:`.execute`, :mod:`.disassem
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -54,7 +53,7 @@ def run_files(files: dict[str, str], options: Options, toolchain: Toolchain, wor
     run = Run(plan, procs.generation(), BuildProgress(progress, toolchain.version) if progress else None)
     result = _new_result(plan, files, name)
     result.commands.append(plan.shown)
-    entry = cache.entry_for(plan.files, plan.options, toolchain, plan.env, _outside_digest(plan.outside))
+    entry = cache.entry_for(plan.files, plan.options, toolchain, plan.env, cache.folder_digest(plan.outside))
     cached = cache.load(entry, plan.binary) if use_cache else None
     pending: list[Callable[[], object]] = []
     try:
@@ -88,27 +87,6 @@ def run_files(files: dict[str, str], options: Options, toolchain: Toolchain, wor
             for wait in pending:
                 wait()  # the plan is on disk before the next edit can want it
     return result
-
-
-def _outside_digest(folders: list[Path]) -> str:
-    """A digest of every file below ``folders`` (what a go.mod ``replace`` reads from outside
-    the workspace), so the result cache sees their edits."""
-    if not folders:
-        return ""
-    digest = hashlib.sha256()
-    for folder in folders:
-        digest.update(str(folder).encode())
-        for root, dirs, names in os.walk(folder):
-            dirs.sort()
-            for name in sorted(names):
-                path = os.path.join(root, name)
-                digest.update(os.path.relpath(path, folder).encode())
-                try:
-                    with open(path, "rb") as fh:
-                        digest.update(fh.read())
-                except OSError:
-                    digest.update(b"unreadable")
-    return digest.hexdigest()
 
 
 def _run_and_disassemble(run: Run, result: Result, listing: bool) -> bool:

@@ -139,10 +139,6 @@ class GoFile:
     header: str = ""                           # what of the file can change the go command's plan
     refuses_replay: str = ""                   # why the plan of a build with this file cannot be replayed
 
-    def linkname_targets(self) -> list[str]:
-        """The targets of the file's two-argument ``//go:linkname`` directives, in order."""
-        return [ln.target for ln in self.linknames if ln.target]
-
 
 @dataclass(frozen=True)
 class Header:
