@@ -22,6 +22,7 @@ from .build import replay_or_build
 from .disassemble import disassemble
 from .execute import run_program
 from .job import Job, Run
+from .linker import list_objects, list_symbols
 from .plan import Plan, make_plan
 from .progress import BuildProgress
 from .toolchain import Toolchain
@@ -64,10 +65,12 @@ def run_files(files: dict[str, str], options: Options, toolchain: Toolchain, wor
             built, provable, recording = replay_or_build(run, result, replay)
             pending += [recording] if recording else []
             if not built:
+                if result.outcome == "link-error" and plan.options.wants_objects:
+                    list_objects(run, result)  # which object references what the linker could not find
                 if use_cache and provable:
                     cache.store(entry, result, None)
                 return result
-        listed = _run_and_disassemble(run, result, listing=cached is None and not plan.options.no_objdump)
+        listed = _run_and_disassemble(run, result, listing=cached is None)
         if cached is not None:
             ran = "./prog" in result.commands
             result.commands = [c for c in cached.commands if c != "./prog"]
@@ -90,22 +93,33 @@ def run_files(files: dict[str, str], options: Options, toolchain: Toolchain, wor
 
 
 def _run_and_disassemble(run: Run, result: Result, listing: bool) -> bool:
-    """Run the program and, at the same time, disassemble the binary; the listing's command,
-    timings and notes follow the run's in ``result``.  True when the listing worked."""
-    aside = Result(outcome="ok", go_version="", goos="", goarch="", options=result.options) if listing else None
-    wait = in_thread(disassemble, run, aside) if aside is not None else None
+    """Run the program and, at the same time, list the binary's symbols, disassemble it (unless
+    ``--no-objdump``) and, with ``--objects``, list the compiled objects; their commands,
+    timings and notes follow the run's in ``result``.  True when every listing worked."""
+    if not listing:
+        _run(run, result)
+        return False
+    steps = [list_symbols] + ([] if run.options.no_objdump else [disassemble]) \
+        + ([list_objects] if run.options.wants_objects else [])
+    asides = [Result(outcome="ok", go_version="", goos="", goarch="", options=result.options) for _ in steps]
+    waits = [in_thread(step, run, aside) for step, aside in zip(steps, asides)]
+    _run(run, result)
+    listed = all([bool(wait()) for wait in waits])
+    for aside in asides:
+        result.timings.update(aside.timings)
+        result.commands += aside.commands
+        result.notes += aside.notes
+    result.functions = next((a.functions for a, step in zip(asides, steps) if step is disassemble), [])
+    result.symbols = asides[0].symbols
+    result.objects = next((a.objects for a, step in zip(asides, steps) if step is list_objects), [])
+    return listed
+
+
+def _run(run: Run, result: Result) -> None:
     if run.options.no_run:
         result.notes.append("built but not run (--no-run)")
     else:
         run_program(run, result)
-    if wait is None:
-        return False
-    listed = bool(wait())
-    result.timings.update(aside.timings)
-    result.commands += aside.commands
-    result.notes += aside.notes
-    result.functions = aside.functions
-    return listed
 
 
 def _new_result(plan: Plan, files: dict[str, str], name: str) -> Result:
@@ -121,12 +135,14 @@ def _reuse(result: Result, cached: Result) -> bool:
     result.cached = True
     result.build_output = cached.build_output
     result.functions = cached.functions
+    result.symbols, result.objects = cached.symbols, cached.objects
     result.timings["build"] = 0.0
     if not result.options.no_objdump:
         result.timings["objdump"] = 0.0
     if cached.outcome in ("compile-error", "link-error"):
         result.outcome = cached.outcome
         result.notes += [n for n in cached.notes if n not in result.notes]
+        result.commands += [c for c in cached.commands if c.startswith("go list")]
         return False
     return True
 

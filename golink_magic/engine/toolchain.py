@@ -43,7 +43,7 @@ def cache_root() -> Path:
     return Path(override) if override else Path(platformdirs.user_cache_dir("golink_magic"))
 
 
-TOOLS = ("objdump", "addr2line")  # the go tools a run calls directly (since Go 1.25 built on first use)
+TOOLS = ("objdump", "addr2line", "nm")  # the go tools a run calls directly (since Go 1.25 built on first use)
 WAITING = ("", "")  # what a tool build's watch hears while another thread builds that tool
 
 

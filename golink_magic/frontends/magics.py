@@ -64,7 +64,7 @@ def _options(args, columns: int = 1, defaults: dict | None = None) -> options.Op
     leaves out), checked for ``columns`` matrix columns."""
     opts = options.from_arguments(args, target=getattr(args, "target", None))
     for name, value in (defaults or {}).items():
-        if getattr(args, name, None) is None and value is not None:
+        if getattr(args, name, None) in (None, False) and value is not None:
             setattr(opts, name, value)
     with _short_errors():
         options.check_options(opts, columns)
@@ -113,8 +113,11 @@ class GoLinkMagics(Magics):
                   help="Replay the go command's recorded plan after an edit (faster); False: always a plain "
                        "`go build`.  None follows GOLINK_NO_REPLAY.")
 
+    objects = Bool(False, config=True,
+                   help="Show each module package's compiled object before the link in every view (--objects).")
+
     def _defaults(self) -> dict:
-        return {name: getattr(self, name) for name in ("timeout", *_LIMITS)}
+        return {name: getattr(self, name) for name in ("timeout", *_LIMITS)} | {"objects": self.objects or None}
 
     def __init__(self, shell=None, **kwargs):
         super().__init__(shell=shell, **kwargs)

@@ -23,7 +23,7 @@ from pathlib import PurePosixPath
 from ..model import gosource
 from ..model.gosource import GoFile
 
-__all__ = ["line_symbols", "linkname_bindings", "symbol_package", "symbol_sources"]
+__all__ = ["line_symbols", "linkname_bindings", "renamed_symbols", "symbol_package", "symbol_sources"]
 
 def _module_files(files: dict[str, str], module_root: str) -> list[tuple[str, str]]:
     """(workspace path, path relative to the module root) of the module's non-test Go files."""
@@ -101,6 +101,13 @@ def linkname_bindings(files: dict[str, str], module: str, module_root: str = "."
     for path, line, _, _, target, own in directives:
         found.setdefault(target or own, []).append((path, line))
     return found
+
+
+def renamed_symbols(files: dict[str, str], module: str, module_root: str = ".") -> dict[str, str]:
+    """Own symbol → the symbol a two-argument ``//go:linkname`` makes of it (``main.stolen`` →
+    ``course/hello.secret``): the names the source declares that the binary should not hold."""
+    _, directives = _analyse(files, module, module_root)
+    return {own: target for _, _, _, _, target, own in directives if target and target != own}
 
 
 def symbol_sources(files: dict[str, str], module: str, module_root: str = ".") -> dict[str, list[tuple[str, int]]]:

@@ -35,21 +35,31 @@ class Options:
     no_objdump: bool = False
     no_run: bool = False  # build and disassemble only (e.g. for a GOARCH this machine cannot run)
     unfold: bool = False  # show the stack check, morestack tail and inlined code open
+    objects: bool = False  # list each module package's compiled object (before the link) too
     max_tasks: int = 512        # processes and threads the program may run at once
     max_file_mb: int = 100      # the largest file it may write
     max_memory_mb: int = 4096   # its address space
     expect: str | None = None
     expect_stdout: list[str] = field(default_factory=list)  # TEXT (substring) or /REGEX/
     expect_ref: list[str] = field(default_factory=list)     # [!][FUNC:]SYMBOL
+    expect_sym: list[str] = field(default_factory=list)     # [!]NAME the linked program holds
+    expect_reloc: list[str] = field(default_factory=list)   # [!]FUNC:TARGET in FUNC's object
 
     def copy(self) -> "Options":
         """An independent copy (lists included)."""
         return replace(self, objdump=list(self.objdump), expect_stdout=list(self.expect_stdout),
-                       expect_ref=list(self.expect_ref))
+                       expect_ref=list(self.expect_ref), expect_sym=list(self.expect_sym),
+                       expect_reloc=list(self.expect_reloc))
+
+    @property
+    def wants_objects(self) -> bool:
+        """Whether the run lists the compiled objects (asked for, or an ``--expect-reloc`` needs them)."""
+        return self.objects or bool(self.expect_reloc)
 
     def build_key(self) -> dict:
         """The options that change the binary or its listing (for the result cache)."""
-        return {k: getattr(self, k) for k in ("target", "gcflags", "ldflags", "tags", "goarch", "objdump", "no_objdump")}
+        return {k: getattr(self, k) for k in ("target", "gcflags", "ldflags", "tags", "goarch", "objdump", "no_objdump")} | {
+            "objects": self.wants_objects}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Options":
@@ -69,7 +79,7 @@ class Options:
         if self.expect:
             for opts, want in zip(out, _per_column("expect", self.expect, count)):
                 opts.expect = want or None
-        for name in ("expect_stdout", "expect_ref"):
+        for name in LIST_CHECKS:
             for opts in out:
                 setattr(opts, name, [])
             for value in getattr(self, name):
@@ -77,6 +87,9 @@ class Options:
                     if item:
                         getattr(opts, name).append(item)
         return out
+
+
+LIST_CHECKS = ("expect_stdout", "expect_ref", "expect_sym", "expect_reloc")  # repeatable, per column
 
 
 def _per_column(name: str, value: str, count: int) -> list[str]:
@@ -129,12 +142,18 @@ TABLE: tuple[Spec, ...] = (
     Spec("no_objdump", "skip the disassembly", kind="flag"),
     Spec("no_run", "build and disassemble without running (e.g. --goarch arm64 on an amd64 machine)", kind="flag"),
     Spec("unfold", "show the folded rows open: stack check, morestack tail and inlined code", kind="flag"),
+    Spec("objects", "also show each module package's compiled object before the link: the symbols it defines "
+         "and leaves undefined, every relocation, the compiler's -S rows beside the linked ones", kind="flag"),
     Spec("expect", "the outcome this run should show: " + ", ".join(OUTCOMES)
          + "; with several columns one for all, or one per column (ok,link-error)", columns=True, metavar="OUTCOME"),
     Spec("expect_stdout", "text the program's stdout must contain, or /REGEX/ it must match (repeatable; "
          "per column: a,b)", kind="list", columns=True, metavar="TEXT"),
     Spec("expect_ref", "a symbol a shown function must reference as SYMBOL(SB): SYMBOL, FUNC:SYMBOL, or "
          "!FUNC:SYMBOL for must-not (repeatable; per column: a,b)", kind="list", columns=True, metavar="SYMBOL"),
+    Spec("expect_sym", "a symbol the linked program must hold (go tool nm), or !NAME for must-not "
+         "(repeatable; per column: a,b)", kind="list", columns=True, metavar="NAME"),
+    Spec("expect_reloc", "FUNC:TARGET: FUNC's compiled object must relocate to TARGET, or !FUNC:TARGET for "
+         "must-not (repeatable; per column: a,b)", kind="list", columns=True, metavar="FUNC:TARGET"),
 )
 BY_NAME = {spec.name: spec for spec in TABLE}
 
@@ -240,8 +259,16 @@ def check_options(opts: Options, columns: int = 1, where: str | None = None) -> 
     for ref in opts.expect_ref:
         if not ref.lstrip("!").strip():
             raise CaseError(f"{name('expect_ref')} needs a symbol, e.g. main.main:course/hello.secret")
+    for spec in opts.expect_sym:
+        if not spec.lstrip("!").strip():
+            raise CaseError(f"{name('expect_sym')} needs a symbol name, e.g. course/hello.secret or !main.stolen")
+    for spec in opts.expect_reloc:
+        body = spec.lstrip("!").strip()
+        func, sep, target = body.partition(":")
+        if not (sep and "." in func and target):
+            raise CaseError(f"{name('expect_reloc')} {spec!r}: give FUNC:TARGET, e.g. main.main:course/hello.secret")
     if columns > 1:
-        for name in ("expect_stdout", "expect_ref"):
+        for name in LIST_CHECKS:
             for value in getattr(opts, name):
                 _per_column(name, value, columns)
 

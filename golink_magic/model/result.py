@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Callable
 
 from .errors import UserError
+from .linkage import PackageObject, Symbol, reloc_problem, symbol_problem
 from .options import OUTCOMES, Options
 
 # A compiler message in ``Result.build_output``: ``./main.go:9:14: undefined: x``.
@@ -122,6 +123,8 @@ class Result(Displayable):
     stderr: str = ""
     build_output: str = ""
     functions: list[Function] = field(default_factory=list)
+    symbols: list[Symbol] = field(default_factory=list)         # the linked program's (go tool nm)
+    objects: list[PackageObject] = field(default_factory=list)  # before the link (--objects)
     timings: dict[str, float] = field(default_factory=dict)
     commands: list[str] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
@@ -141,6 +144,8 @@ class Result(Displayable):
         """Inverse of :meth:`to_dict`."""
         data = dict(data)
         data["functions"] = [Function.from_dict(f) for f in data.get("functions", [])]
+        data["symbols"] = [Symbol(**s) for s in data.get("symbols", [])]
+        data["objects"] = [PackageObject.from_dict(o) for o in data.get("objects", [])]
         data["options"] = Options.from_dict(data.get("options", {}))
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
@@ -178,7 +183,7 @@ class Result(Displayable):
 
     def expectation_failures(self) -> list[str]:
         """One line per expectation that does not hold: the outcome (``ok`` when none is set),
-        then each ``expect_stdout`` and ``expect_ref`` check.  The one place expectations are judged."""
+        then each ``expect_stdout``, ``expect_ref``, ``expect_sym`` and ``expect_reloc`` check.  The one place expectations are judged."""
         label = f"{self.name}: " if self.name else ""
         want = self.options.expect
         if self.outcome != (want or "ok"):
@@ -189,8 +194,15 @@ class Result(Displayable):
             if want:
                 return [f"{label}expected {want}, got {self.outcome}{detail}"]
             return [f"{label}{self.outcome}{detail}: add --expect {self.outcome} if this is what it should show"]
-        out = [f"{label}{problem}" for problem in map(self._stdout_problem, self.options.expect_stdout) if problem]
-        return out + [f"{label}{problem}" for problem in map(self._ref_problem, self.options.expect_ref) if problem]
+        problems = [*map(self._stdout_problem, self.options.expect_stdout),
+                    *map(self._ref_problem, self.options.expect_ref),
+                    *(symbol_problem(spec, self.symbols) for spec in self.options.expect_sym),
+                    *(reloc_problem(spec, self.objects) for spec in self.options.expect_reloc)]
+        return [f"{label}{problem}" for problem in problems if problem]
+
+    def symbol(self, name: str) -> Symbol | None:
+        """The linked program's symbol ``name`` (or the record of a local name it does not hold)."""
+        return next((s for s in self.symbols if s.name == name), None)
 
     def _stdout_problem(self, want: str) -> str | None:
         if len(want) > 1 and want.startswith("/") and want.endswith("/"):

@@ -41,12 +41,48 @@ def render_text(result: Result) -> str:
         lines.append(f"note: {note}")
     if not result.functions and result.options.objdump and result.outcome not in ("compile-error", "link-error"):
         lines.append("note: no function matched --objdump " + ", ".join(result.options.objdump))
+    lines += symbols_text(result)
     for fn in result.functions:
         lines.append(f"TEXT {fn.symbol}(SB) {fn.file}")
         for row in fn.instructions:
             origin = "  (inlined)" if row.external else ""
             lines.append(f"  {row.file}:{row.line}\t{row.text}{origin}")
+    if result.options.objects:
+        lines += objects_text(result)
     return "\n".join(lines)
+
+
+def symbols_text(result: Result) -> list[str]:
+    """The linked program's symbols as ``go tool nm`` prints them (and the renamed local names)."""
+    if not result.symbols:
+        return []
+    out = ["--- symbols (after the link) ---"]
+    for s in result.symbols:
+        if s.held:
+            out.append(f"{s.address or 0:10x} {s.size:10d} {s.code} {s.name}" if s.address is not None
+                       else f"{'':10} {s.size:10d} {s.code} {s.name}")
+        else:
+            out.append(f"{'':10} {'':10} - {s.name}  (not in the program: the directive made it {s.became})")
+    return out
+
+
+def objects_text(result: Result) -> list[str]:
+    """Each module package's compiled object: undefined names and each relocating row, with the
+    compiler's -S text beside it."""
+    out = []
+    for obj in result.objects:
+        out.append(f"--- object of {obj.package} (before the link) ---")
+        out += [f"  defines {s.code} {s.name} ({s.size} bytes)" for s in obj.defined
+                if not s.name.startswith(("go:", "go.", "type:", "type.", "runtime.gcbits"))]
+        out += [f"  undefined {name}" for name in obj.undefined if not name.startswith(("type:", "type.", "go:", "go."))]
+        for fn in obj.functions:
+            out.append(f"  TEXT {fn.symbol}")
+            for row in fn.rows:
+                relocs = "  ".join(f"[{r.offset}:{r.offset + r.size}]{r.type}:{r.target}{f'{r.addend:+d}' if r.addend else ''}"
+                                   for r in row.relocs if r.size)
+                if relocs:
+                    out.append(f"    +{row.offset:<5d} {row.hex:<16} {relocs}    -S: {row.asm}")
+    return out
 
 
 def render_diff_text(d: Diff) -> str:

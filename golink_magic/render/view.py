@@ -39,6 +39,7 @@ from .listing import (
     select_functions,
 )
 from ..model.result import BUILD_MESSAGE, Function, Result
+from .linker import LINKER_CSS, objects_block, symbol_changes, symbols_block
 from ..model.gosource import linknames
 from .assets import asset
 from .source import SOURCE_CAP, highlight_lines, line_key, source_block, source_files, line_keys, source_order
@@ -47,7 +48,7 @@ from .text import (TEXT_CAP, cut, render_diff_text, render_matrix_text, render_t
 
 PAYLOAD_LIMIT = 250_000   # bytes of HTML per view
 
-_CSS = "\n" + asset("view.css") + LISTING_CSS  # the frame, source and output; then the assembly rows
+_CSS = "\n" + asset("view.css") + LISTING_CSS + LINKER_CSS  # the frame, source, output; assembly rows; symbols
 
 # Appended to the per-view rules `.ROOT:has(.KEY:hover) .KEY` (one per linked source line).
 _HOVER = "{background:hsla(var(--glm-h,45),85%,55%,.42);outline:1px solid hsla(var(--glm-h,45),70%,45%,.9)}"
@@ -104,8 +105,9 @@ def _stream(title: str, text: str, extra_cls: str = "") -> str:
     return f'<div class="glm-sec">{title}</div><pre class="glm-pre{extra_cls}">{escape(shown)}</pre>{more}'
 
 
-def _output_block(result: Result, links: Links, changed: bool = False) -> str:
-    """Badge, exit status, stdout/stderr, build messages (file:line linked), notes, commands."""
+def _output_block(result: Result, links: Links, changed: bool = False, symbols: Symbols | None = None) -> str:
+    """Badge, exit status, stdout/stderr, build messages (file:line linked), notes, the linked
+    program's symbols (with ``symbols``, the view's hover classes), commands."""
     status = []
     if result.exit_code not in (None, 0):
         status.append(f"exit code {result.exit_code}")
@@ -128,6 +130,8 @@ def _output_block(result: Result, links: Links, changed: bool = False) -> str:
         parts.append(f'<div class="glm-sec">build</div><pre class="glm-pre">{"".join(lines)}</pre>{more}')
     for note in result.notes:
         parts.append(f'<div class="glm-meta">note: {escape(note)}</div>')
+    if symbols is not None:
+        parts.append(symbols_block(result, symbols))
     if result.commands:
         cmds = escape("\n".join(result.commands))
         parts.append(f'<details class="glm-fold"><summary>commands</summary><pre class="glm-pre">{cmds}</pre></details>')
@@ -191,14 +195,17 @@ def _sources(result: Result, links: Links, errors: dict, symbols: Symbols) -> tu
     return source, size
 
 
-def render_html(result: Result, function: str | None = None, show_pc: bool = False, unfold: bool | None = None) -> str:
+def render_html(result: Result, function: str | None = None, show_pc: bool = False, unfold: bool | None = None,
+                objects: bool | None = None) -> str:
     """The three-pane view of one result.
 
     ``function`` is a regex choosing the functions shown (default all); ``show_pc`` adds the
     PC and instruction bytes; ``unfold`` opens the folds (stack check, morestack tail, code
-    inlined from outside the module; default: the result's ``--unfold`` option).
+    inlined from outside the module; default: the result's ``--unfold`` option); ``objects``
+    shows the compiled objects before the link under the listing (default: ``--objects``).
     """
     unfold = result.options.unfold if unfold is None else unfold
+    objects = result.options.objects if objects is None else objects
     fns = select_functions(result, function)
     root = _root("v", result.go_version, str(result.files), str(len(fns)))
     links = Links()
@@ -212,7 +219,7 @@ def render_html(result: Result, function: str | None = None, show_pc: bool = Fal
     for fn in fns:
         st.anchor(fn)
     source, size = _sources(result, links, errors, st.symbols)
-    output = _output_block(result, links)
+    output = _output_block(result, links, symbols=st.symbols)
     budget = [PAYLOAD_LIMIT - 30_000 - size - len(output) - (2 * len(root) + 70) * len(links.hover)]
     asm, cut = [], 0
     for fn in fns:
@@ -220,6 +227,8 @@ def render_html(result: Result, function: str | None = None, show_pc: bool = Fal
         asm.append(html)
         cut += c
     asm.append(_no_listing(result, fns, function))
+    if objects:
+        asm.append(objects_block(result, st, budget))
     title = f'{escape(result.name)} · ' if result.name else ""
     n_rows = sum(len(f.instructions) for f in fns)
     guide = reading_guide(result.goarch) if fns else ""
@@ -229,7 +238,7 @@ def render_html(result: Result, function: str | None = None, show_pc: bool = Fal
         f'<span class="glm-dim">{count(len(result.files), "file")}</span></div>'
         f'<div class="glm-scroll">{first_stop("".join(source))}</div></div>'
         f'<div class="glm-pane glm-output" role="region" aria-label="Output: {escape(result.outcome)}">'
-        f'<div class="glm-title">Output {_badge(result.outcome)}</div><div class="glm-scroll">{output}</div></div>'
+        f'<div class="glm-title">Output {_badge(result.outcome)}</div><div class="glm-scroll">{first_stop(output)}</div></div>'
         f'<div class="glm-pane glm-asm" role="region" aria-label="{escape(_asm_label(fns))}"><div class="glm-title">'
         f'Assembly <span class="glm-dim">{count(len(fns), "function")} · {count(n_rows)}</span></div>'
         f'<div class="glm-scroll">{guide}{first_stop("".join(asm))}{cut_note(cut)}</div></div>'
@@ -288,9 +297,13 @@ def render_diff_html(d: Diff, show_pc: bool = False) -> str:
                     for p, lines in d.changed_files.items())
     head = (f'<div class="glm-meta">{escape(d.a.name or "a")} {_badge(d.a.outcome)} → {escape(d.b.name or "b")} '
             f'{_badge(d.b.outcome)}{"" if d.same_output else " · output differs"}</div>')
+    changes = symbol_changes(d.a, d.b)
+    gone = [s.name for s in d.a.symbols if s.name not in {t.name for t in d.b.symbols}]
+    syms = symbols_block(d.b, st.symbols, changes) + (
+        f'<div class="glm-meta">symbols gone: {escape(", ".join(gone))}</div>' if gone else "")
     body = (f'<div class="glm-pane" role="region" aria-label="Differences from {escape(d.a.name or "a")} to '
             f'{escape(d.b.name or "b")}">{head}{_stream("stdout", d.b.stdout, "" if d.same_output else " glm-changed")}'
-            f'{first_stop(files + "".join(parts))}{cut_note(cut)}</div>')
+            f'{first_stop(files + syms + "".join(parts))}{cut_note(cut)}</div>')
     return _page(root, links, body, _label_width(d.b.functions), (st,))
 
 
@@ -311,7 +324,7 @@ def _table_row(i: int, row, table: CaseTable, root: str, unfold: bool, per_row_b
             first_stop(source_block(path, text, links, marks=row.changed_lines.get(path, set()),
                                      directives=directives.get(path, set()), symbols=st.symbols))
             if text is not None else '<div class="glm-meta">—</div>') + "</div></td>")
-    out = _output_block(r, links, changed=row.output_changed)
+    out = first_stop(_output_block(r, links, changed=row.output_changed, symbols=st.symbols))
     spent = sum(len(c.encode()) for c in cells) + len(out.encode()) + 600  # the row's own cells come first
     asm, cut = function_block(row.function, st, [per_row_budget - spent], row.rows, header=False) if row.function \
         else ('<div class="glm-meta">no such function</div>', 0)
@@ -386,7 +399,7 @@ def render_matrix(results: list[Result], function: str | None = None, baseline: 
             f'<div class="glm-pane glm-col" data-go="{escape(r.go_version)}" role="region" '
             f'aria-label="{escape(r.target_label)}: {escape(r.outcome)}, {escape(_asm_label(shown))}"><div class="glm-title">'
             f'{escape(r.target_label)}<span class="glm-dim">{tag}</span> {_badge(r.outcome)}</div>'
-            f'<div class="glm-scroll">{_output_block(r, links, changed=not same)}{first_stop("".join(asm))}'
+            f'<div class="glm-scroll">{first_stop(_output_block(r, links, changed=not same, symbols=symbols) + "".join(asm))}'
             f'{cut_note(cut)}</div></div>')
     return _page(root, links, f'<div class="glm-panes">{"".join(columns)}</div>', ".glm .glm-lab{width:5ch}",
                  tuple(styles))
