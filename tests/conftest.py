@@ -161,7 +161,7 @@ def table_results():
 _GO_FIXTURES = {"toolchain", "session", "shell", "go122", "go119"}
 _GO_MODULES = {"test_runner", "test_faults", "test_magics", "test_matrix", "test_against_raw_go", "test_binder",
                "test_notebooks", "test_seed", "test_toolchains", "test_benchmarks_smoke", "test_cli", "test_exercises",
-               "test_saved_fixtures", "test_limits", "test_stress", "test_first_use"}
+               "test_saved_fixtures", "test_limits", "test_stress", "test_first_use", "test_linker"}
 
 
 # Tests that drive Chromium (the static pages, the a11y audit) are `browser` tests; the tests that

@@ -77,8 +77,8 @@ def test_judge_names_the_first_missing_requirement(session):
     session.write("main.go", 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hi") }\n')
     verdict = judge("fix-unsafe", session.run(Options(no_objdump=True)))
     assert not verdict.passed
-    assert verdict.message == "Not yet: keep the //go:linkname directive that pulls course/hello.secret."
-    assert verdict._repr_mimebundle_()["text/plain"] == verdict.message
+    assert verdict.message == "Not yet: leave hello/hello.go exactly as the exercise gave it."
+    assert verdict._repr_mimebundle_()["text/plain"].startswith(verdict.message)
 
 
 def test_a_build_failure_is_a_verdict_that_shows_the_error(session):
@@ -112,6 +112,63 @@ CHEATS = {
                       "func issue() *ticketCopy\n\nfunc Seat() int64 { return 42 }\n"),
     "annotated-pull": ("main.go", 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("clock is running:", true) }\n'),
 }
+
+
+_HELLO_SECRET = 'package hello\n\nvar secret = "the cellar door is blue"\n'
+# The cheats a learner who wants "Done" without doing the exercise tried (issue 23): each is a set
+# of files written over the exercise's cells; the message must name the missing linker fact.
+MORE_CHEATS = [
+    ("fix-unsafe", "directive in a raw string, an exported getter added", {
+        "hello/hello.go": _HELLO_SECRET + "\nfunc Secret() string { return secret }\n",
+        "main.go": 'package main\n\nimport (\n\t"fmt"\n\n\t"course/hello"\n)\n\n'
+                   'var _ = `//go:linkname secret course/hello.secret`\n\nfunc main() { fmt.Println("secret =", hello.Secret()) }\n'},
+     "leave hello/hello.go"),
+    ("fix-unsafe", "directive in a //go:build ignore file", {
+        "ignored.go": "//go:build ignore\n\npackage main\n\nimport _ \"unsafe\"\n\n//go:linkname secret course/hello.secret\nvar secret string\n",
+        "main.go": 'package main\n\nimport (\n\t"fmt"\n\n\t_ "course/hello"\n)\n\nfunc main() { fmt.Println("secret = the cellar door is blue") }\n'},
+     "keep the //go:linkname"),
+    ("fix-unsafe", "a //go:embed of hello's source and a regex", {
+        "main.go": 'package main\n\nimport (\n\t_ "embed"\n\t"fmt"\n\t"regexp"\n\t_ "unsafe"\n\n\t_ "course/hello"\n)\n\n'
+                   '//go:embed hello/hello.go\nvar src string\n\n//go:linkname secret course/hello.secret\nvar secret string\n\n'
+                   'func main() { fmt.Println("secret =", regexp.MustCompile(`"(.*)"`).FindStringSubmatch(src)[1]) }\n'},
+     "main's object never references course/hello.secret"),
+    ("write-through", "a setter added to hello", {
+        "hello/hello.go": "package hello\n\nvar level int64 = 1\n\nfunc Level() int64 { return level }\n\nfunc SetLevel(v int64) { level = v }\n",
+        "main.go": 'package main\n\nimport (\n\t"fmt"\n\t_ "unsafe"\n\n\t"course/hello"\n)\n\n//go:linkname level course/hello.level\n'
+                   'var level int64\n\nfunc main() {\n\thello.SetLevel(7)\n\tfmt.Println("hello.Level() =", hello.Level())\n}\n'},
+     "leave hello/hello.go"),
+    ("write-through", "a literal printed after a real store", {
+        "main.go": 'package main\n\nimport (\n\t"fmt"\n\t_ "unsafe"\n\n\t_ "course/hello"\n)\n\n//go:linkname level course/hello.level\n'
+                   'var level int64\n\nfunc main() {\n\tlevel = 7\n\tfmt.Println("hello.Level() = 7")\n}\n'},
+     "does not come from there at run time"),
+    ("one-definition", "hello's directive commented out with /* */", {
+        "hello/hello.go": "package hello\n\nimport _ \"unsafe\"\n\n/* //go:linkname hidden table/ciao.shadow */\nvar hidden int64 = 5\n\n"
+                          "func HiddenValue() int64 { return hidden }\n",
+        "ciao/ciao.go": "package ciao\n\nvar shadow int64 = 5\n\nfunc ShadowValue() int64 { return shadow }\n"},
+     "leave main.go and hello/hello.go"),
+    ("pull-function", "a different symbol pulled, its value printed", {
+        "main.go": 'package main\n\nimport (\n\t"fmt"\n\t_ "unsafe"\n\n\t_ "course/hello"\n)\n\n//go:linkname triple course/hello.triple\n'
+                   'func triple(n int64) int64\n\n//go:linkname answer runtime.ncpu\nvar answer int32\n\n'
+                   'func main() { fmt.Println("triple(14) =", 42+0*answer) }\n'},
+     "main's object never calls course/hello.triple"),
+    ("annotated-pull", "the annotated pull declared but unused, another runtime call made", {
+        "main.go": 'package main\n\nimport (\n\t"fmt"\n\t"time"\n\t_ "unsafe"\n)\n\n//go:linkname clock runtime.nanotime\nfunc clock() int64\n\n'
+                   'func main() {\n\tm := map[int]int{}\n\tm[1] = 2\n\tfmt.Println("clock is running:", time.Now().UnixNano() > 0 && len(m) > 0)\n}\n'},
+     "main's object never calls the runtime function main pulls"),
+]
+
+
+@pytest.mark.parametrize("name, what, files, said", MORE_CHEATS, ids=[f"{n}: {w}" for n, w, _, _ in MORE_CHEATS])
+def test_a_cheat_gets_not_yet_with_the_missing_fact(shell, name, what, files, said):
+    cells = next(p.values for p in EXERCISE_CELLS if p.values[0] == name)[1]
+    for source in cells:
+        if "check(" not in source:
+            shell.run(source)
+    for path, text in files.items():
+        shell.run(f"%%gofile {path}\n{text}")
+    verdict = shell.run(f'from golink_magic.exercises import check\ncheck("{name}")')
+    assert not verdict.passed and verdict.message.startswith("Not yet: "), (what, verdict.message)
+    assert said in verdict.message, (what, verdict.message)
 
 
 def test_every_exercise_has_a_cheat_test():
@@ -160,9 +217,23 @@ def test_prediction_exercises_are_in_the_notebooks():
 def test_a_prediction_is_checked_against_what_happens(shell, name, cells):
     for source in cells[:-1]:
         shell.run(source)
+    from golink_magic.course import framework
+    framework._PREDICTIONS.clear()  # a new kernel
     result = shell.run(f'from golink_magic.course.exercises import check\ncheck("{name}")')
     assert not result.passed and "write your prediction first" in result.message
-    actual = shell.run(f'check("{name}", prediction="link-error")')
     wrong = shell.run(f'check("{name}", prediction="ok")')
-    assert actual.passed != wrong.passed
-    assert any("you predicted" in d for d in (wrong if actual.passed else actual).details)
+    assert not wrong.passed and any("you predicted ok; it is link-error" in d for d in wrong.details)
+    second = shell.run(f'check("{name}", prediction="link-error")')  # a second guess changes nothing
+    assert not second.passed and "first prediction stands: ok; it is link-error" in second.message
+
+
+@pytest.mark.parametrize("name, cells", PREDICTIONS)
+def test_a_prediction_is_judged_on_its_own_case_not_the_live_module(shell, name, cells):
+    from golink_magic.course import framework
+    framework._PREDICTIONS.clear()
+    shell.run("%goreset")
+    shell.run('%%gofile main.go\npackage main\n\nfunc main() {}\n')
+    verdict = shell.run(f'from golink_magic.exercises import check\ncheck("{name}", prediction="ok")')
+    assert not verdict.passed, verdict.message
+    right = shell.run(f'framework_first = None\ncheck("{name}", prediction="link-error")')
+    assert not right.passed

@@ -33,12 +33,13 @@ from ..model.gosource import Binding, BuildContext, built_files, linknames, read
 from ..model.options import OUTCOMES, Options
 from ..model.result import Result
 from ..display.progress import BuildStatus
+from .starts import STARTS
 
 
 __all__ = [
     "EXERCISES", "Attempt", "Exercise", "Requirement", "Verdict", "build_errors", "builds", "check", "directive",
     "goarch", "judge", "keeps", "listing_rows", "no_directive", "pulls_from", "built_linknames", "predicted", "printed", "prints", "references",
-    "references_package", "register", "runs", "value_from", "without_ldflag",
+    "references_package", "register", "relocates", "runs", "unchanged", "defines_alone", "calls_pulled", "value_from", "without_ldflag",
 ]
 
 
@@ -69,8 +70,9 @@ class Exercise:
     name: str
     goal: str
     requirements: list[Requirement]
-    options: Options = field(default_factory=Options)
+    options: Options = field(default_factory=lambda: Options(objects=True))
     predict: bool = False  # the learner states the outcome before it is shown
+    needs_objects: bool = True  # judged on the compiled objects (--objects)
 
 
 @dataclass
@@ -213,6 +215,67 @@ def value_from(path: str, old: str, new: str, expect: str) -> Requirement:
                               "so the value does not come from there at run time", printed)
 
 
+def unchanged(exercise: str, *paths: str) -> Requirement:
+    """Each of ``paths`` is exactly the file the exercise started from (:data:`STARTS`; only
+    the trailing newlines a cell adds may differ): the files the exercise says to leave alone."""
+    def differs(a: Attempt) -> list[str]:
+        start = STARTS[exercise]
+        return [p for p in paths if a.result.files.get(p, "").rstrip("\n") != start[p].rstrip("\n")]
+    return Requirement(lambda a: not differs(a), f"leave {' and '.join(paths)} exactly as the exercise gave "
+                       f"{'it' if len(paths) == 1 else 'them'}",
+                       lambda a: [f"{p} differs from the exercise's cell: run that cell again" for p in differs(a)])
+
+
+def object_facts(a: Attempt, target: str) -> list[str]:
+    """What the compiled objects say about ``target``: which functions relocate to it, which
+    objects define it or leave it undefined."""
+    lines = []
+    for obj in a.result.objects:
+        relocs = sorted({f"{fn} ({r.type})" for fn, r in obj.references(target)})
+        if relocs:
+            lines.append(f"{obj.package}'s object: {', '.join(relocs)} relocate to {target}")
+        lines += [f"{obj.package}'s object defines {s.code} {target}" for s in obj.defined if s.name == target]
+    return lines or [f"no compiled object of the module names {target}"]
+
+
+def relocates(target: str, package: str | None = None, kind: str | None = None, missing: str = "") -> Requirement:
+    """The directive took effect, by the linker's facts: a function in ``package``'s compiled
+    object (any module package when None) relocates to ``target`` (with relocation ``kind``,
+    e.g. ``R_CALL``, when given), and no object and not the program holds the local name the
+    directive renamed."""
+    def holds(a: Attempt) -> bool:
+        objs = [o for o in a.result.objects if package is None or o.package == package]
+        if not any(kind is None or r.type == kind for o in objs for _, r in o.references(target)):
+            return False
+        locals_ = {s.name for s in a.result.symbols if s.became == target}
+        return not any(s.name in locals_ for o in a.result.objects for s in o.defined)
+    who = f"{package}'s object" if package else "no compiled object of the module"
+    verb = "calls" if kind == "R_CALL" else "references"
+    default = f"{who} never {verb} {target}" if package else f"{who} {verb} {target}"
+    return Requirement(holds, missing or default, lambda a: object_facts(a, target))
+
+
+def defines_alone(target: str, package: str) -> Requirement:
+    """``package``'s object is the only one that gives ``target`` content (a ``D`` entry); every
+    other object refers to it (``B`` or ``U``), and the program holds one such symbol."""
+    def holds(a: Attempt) -> bool:
+        owners = [o.package for o in a.result.objects for s in o.defined if s.name == target and s.code in "Dd"]
+        held = [s for s in a.result.symbols if s.name == target and s.held]
+        return owners == [package] and len(held) == 1
+    return Requirement(holds, f"{package}'s object must be the only one that defines {target} with a value",
+                       lambda a: object_facts(a, target))
+
+
+def calls_pulled(package: str, missing: str) -> Requirement:
+    """main's object calls (``R_CALL``) the very ``package`` symbol a directive of the build pulls."""
+    def holds(a: Attempt) -> bool:
+        pulled = {b.target for b in built_linknames(a.result) if b.target.rpartition(".")[0] == package}
+        return any(r.type == "R_CALL" and r.target in pulled for o in a.result.objects for fn in o.functions
+                   for row in fn.rows for r in row.relocs)
+    return Requirement(holds, missing, lambda a: [line for b in built_linknames(a.result)
+                                                  for line in object_facts(a, b.target)])
+
+
 def goarch(arch: str) -> Requirement:
     """The result was built for ``arch``."""
     return Requirement(lambda a: a.result.goarch == arch, f"this exercise must be checked on a GOARCH={arch} build")
@@ -224,11 +287,14 @@ def without_ldflag(word: str, missing: str) -> Requirement:
 
 
 def predicted(missing: str = "") -> Requirement:
-    """The learner's prediction is the outcome that happened."""
+    """The learner's first prediction (in this kernel) is the outcome of the exercise's own module."""
     return Requirement(lambda a: a.prediction == a.result.outcome,
                        missing or "your prediction differs from what happened",
                        lambda a: [f"you predicted {a.prediction}; it is {a.result.outcome}",
                                   *(build_errors(a) if a.result.build_output.strip() else printed(a))])
+
+
+_PREDICTIONS: dict[str, str] = {}  # exercise → the first prediction made in this process (kernel)
 
 
 # -- the course's exercises ------------------------------------------------------------------------
@@ -251,7 +317,14 @@ def judge(name: str, result: Result, prediction: str | None = None,
     if exercise.predict and prediction not in OUTCOMES:
         return Verdict(name, False, f'Not yet: write your prediction first: check("{name}", prediction="…"), '
                                     f"one of {', '.join(OUTCOMES)}.")
-    attempt = Attempt(result, rerun or _scratch_rerun(result), prediction)
+    first = _PREDICTIONS.setdefault(name, prediction) if exercise.predict else prediction
+    if first != prediction:
+        return Verdict(name, first == result.outcome, f"Your first prediction stands: {first}; it is {result.outcome} "
+                       f"({'Done' if first == result.outcome else 'Not yet'}: a prediction counts once).")
+    rerun = rerun or _scratch_rerun(result)
+    if exercise.needs_objects and not result.objects and result.outcome not in ("compile-error",):
+        result = rerun(result.files)  # judged on the compiled objects, which this result did not list
+    attempt = Attempt(result, rerun, prediction)
     for req in exercise.requirements:
         if not req.holds(attempt):
             return Verdict(name, False, f"Not yet: {req.missing}.", req.show(attempt) if req.show else [])
@@ -265,6 +338,8 @@ def check(name: str, result: Result | None = None, session=None, prediction: str
     """
     exercise = _exercise(name)
     with BuildStatus() as status:  # a build on a cold cache says what it compiles meanwhile
+        if result is None and exercise.predict:
+            return _judge_own_case(exercise, prediction, status)
         if result is None:
             session = session or _kernel_session()
             try:
@@ -274,6 +349,20 @@ def check(name: str, result: Result | None = None, session=None, prediction: str
         return judge(name, result, prediction, _scratch_rerun(result, session, status))
 
 
+def _judge_own_case(exercise: Exercise, prediction: str | None, status) -> Verdict:
+    """A prediction is judged on the exercise's own module (not whatever the live module holds)."""
+    if prediction not in OUTCOMES:
+        return judge(exercise.name, Result(outcome="", go_version="", goos="", goarch=""), prediction)
+    with Session() as scratch:
+        start = STARTS[exercise.name]
+        if "__txtar__" in start:
+            scratch.write_txtar(start["__txtar__"])
+        else:
+            scratch.workspace.write_many(start)
+        result = scratch.run(exercise.options.copy(), progress=status)
+    return judge(exercise.name, result, prediction, lambda files: result)
+
+
 def _scratch_rerun(result: Result, session: Session | None = None,
                    progress: Callable[[str], None] | None = None) -> Callable[[dict[str, str]], Result]:
     """Rebuild changed files in a separate workspace (the learner's stays as it is)."""
@@ -281,7 +370,8 @@ def _scratch_rerun(result: Result, session: Session | None = None,
         with Session(toolchain=session.toolchain if session else None) as scratch:
             scratch.workspace.write_many(files)
             opts = result.options.copy()
-            opts.expect, opts.expect_stdout, opts.expect_ref = None, [], []
+            opts.expect, opts.expect_stdout, opts.expect_ref, opts.expect_sym, opts.expect_reloc = None, [], [], [], []
+            opts.objects = True
             return scratch.run(opts, progress=progress)
     return rerun
 

@@ -16,7 +16,7 @@ from .objdump import _HEADER
 # An objdump row of an object: BASE:LINE, offset, bytes, instruction, then relocations.
 _ROW = re.compile(r"^  [^\t\n]*:-?\d+\t+0x([0-9a-f]+)\t+([0-9a-f]+)\t+([^\t\n]*)\t?([^\n]*)$", re.M)
 _RELOC = re.compile(r"\[(\d+):(\d+)\]([^:\s]+):(.+?)(?=\s+\[\d+:\d+\]|\s*$)")
-_ADDEND = re.compile(r"^(.*?)(?:<\d+>)?([+-]\d+)?$")  # NAME, its ABI mark (<1>: ABIInternal), the addend
+_ADDEND = re.compile(r"^(.*?)(?:<\d+>)?(\+-?\d+|-\d+)?$")  # NAME, its ABI mark (<1>: ABIInternal), the addend
 # -S: "name STEXT ..." starts a function; "\t0x0012 00018 (file:line)\tOP\targs" is one instruction.
 _S_FUNC = re.compile(r"^(\S.*?) STEXT\b")
 _S_ROW = re.compile(r"^\t0x[0-9a-f]+ (\d+) \(([^)]*)\)\t(\S+)(?:\t(.*))?$")
@@ -28,7 +28,7 @@ def parse_relocs(text: str) -> list[tuple[int, int, str, str, int]]:
     out = []
     for start, end, kind, rest in _RELOC.findall(text.strip()):
         m = _ADDEND.match(rest.strip())
-        out.append((int(start), int(end), kind, m.group(1), int(m.group(2) or 0)))
+        out.append((int(start), int(end), kind, m.group(1), int((m.group(2) or "0").replace("+-", "-"))))
     return out
 
 
