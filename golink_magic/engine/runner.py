@@ -13,6 +13,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Callable
 
+from ..model.linkage import link_failures
 from ..model.options import Options
 from ..model.result import Result
 from . import cache, procs
@@ -67,6 +68,7 @@ def run_files(files: dict[str, str], options: Options, toolchain: Toolchain, wor
             if not built:
                 if result.outcome == "link-error" and plan.options.wants_objects:
                     list_objects(run, result)  # which object references what the linker could not find
+                    result.notes += link_failures(result.build_output, result.objects)
                 if use_cache and provable:
                     cache.store(entry, result, None)
                 return result

@@ -10,6 +10,7 @@ linker joins the names.  Everything converts to and from JSON-ready dicts with t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 KINDS = {"T": "text", "t": "text", "D": "data", "d": "data", "B": "bss", "b": "bss", "R": "rodata",
@@ -156,3 +157,23 @@ def reloc_problem(spec: str, objects: list[PackageObject]) -> str | None:
     seen = sorted({r.target for fn in fns for row in fn.rows for r in row.relocs if not r.target.startswith(("type:", "go:"))})
     return (f"expected {func}'s object to relocate to {target}, got "
             + (", ".join(seen[:8]) + (" …" if len(seen) > 8 else "") if seen else "no relocations"))
+
+
+_REFUSED = (r"relocation target (\S+) not defined", r"invalid reference to (\S+)",
+            r"duplicated definition of symbol (\S+)")
+
+
+def link_failures(build_output: str, objects: list[PackageObject]) -> list[str]:
+    """One line per symbol a failed link names (not defined, refused, defined twice), saying
+    which compiled objects of the module reference or define it."""
+    out = []
+    for pattern in _REFUSED:
+        for name in dict.fromkeys(re.findall(pattern, build_output)):
+            refs = sorted({f"{fn} ({r.type})" for obj in objects for fn, r in obj.references(name)})
+            defs = [f"{obj.package} ({s.code})" for obj in objects for s in obj.defined if s.name == name]
+            said = [f"{', '.join(refs)} relocate{'s' if len(refs) == 1 else ''} to it"] if refs else []
+            said += [f"defined in the object of {', '.join(defs)}"] if defs else []
+            left = [obj.package for obj in objects if name in obj.undefined]
+            said += [f"the object of {', '.join(left)} leaves it undefined (U)"] if left else []
+            out.append(f"{name}, named by the linker: " + ("; ".join(said) if said else "no compiled object of the module names it"))
+    return out

@@ -87,7 +87,7 @@ def _reloc_text(r: Reloc) -> str:
 def _object_row(row, linked, symbols: Symbols, noted: set[str]) -> str:
     relocs = [r for r in row.relocs if r.size]  # R_USEIFACE and friends mark, they fill no bytes
     classes = "".join(f" {symbols.css_class(r.target)}" for r in relocs if r.target in noted)
-    rel = "; ".join(f"+{r.offset} {_reloc_text(r)}" for r in relocs)
+    rel = "; ".join(f"[{r.offset - row.offset}:{r.offset - row.offset + r.size}] {_reloc_text(r)}" for r in relocs)
     after = linked.text if linked is not None else ""
     label = f"+{row.offset}: object {row.text}" + (f", relocation {rel}" if rel else "") \
         + (f", compiler {row.asm}" if row.asm else "") + (f", linked {after}" if after else "")

@@ -78,7 +78,8 @@ def objects_text(result: Result) -> list[str]:
         for fn in obj.functions:
             out.append(f"  TEXT {fn.symbol}")
             for row in fn.rows:
-                relocs = "  ".join(f"[{r.offset}:{r.offset + r.size}]{r.type}:{r.target}{f'{r.addend:+d}' if r.addend else ''}"
+                relocs = "  ".join(f"[{r.offset - row.offset}:{r.offset - row.offset + r.size}]{r.type}:{r.target}"
+                                   f"{f'{r.addend:+d}' if r.addend else ''}"
                                    for r in row.relocs if r.size)
                 if relocs:
                     out.append(f"    +{row.offset:<5d} {row.hex:<16} {relocs}    -S: {row.asm}")
