@@ -21,40 +21,41 @@ from .listing import AsmStyle, Symbols, count, fold
 LINKER_CSS = asset("linker.css")  # the symbol and object rows' look, beside the HTML made here
 
 
-def _symbol_row(sym: Symbol, symbols: Symbols) -> str:
+def _symbol_row(sym: Symbol, symbols: Symbols, compact: bool = False) -> str:
+    """One focusable row: code, size, address, name; its title says what the symbol is and
+    where the source declares or binds it.  Kept small: a table repeats it per row."""
     if not sym.held:
         cls = f"{symbols.css_class(sym.name)} {symbols.css_class(sym.became)}"
-        label = f"{sym.name}: not in the program; the directive made it {sym.became}"
         return (f'<div class="glm-row glm-symrow glm-absent {cls}" data-sym="{escape(sym.name)}" role="listitem" '
-                f'tabindex="-1" aria-label="{escape(label)}" title="{escape(symbols.title(sym.became))}">'
-                f'<span class="glm-code">–</span><span class="glm-size"></span><span class="glm-addr"></span>'
-                f'<span class="glm-sname">{escape(sym.name)} <span class="glm-dim">not in the program → '
-                f'{escape(sym.became)}</span></span></div>')
+                f'tabindex="-1" title="{escape(symbols.title(sym.became))}"><b class="glm-code">–</b>'
+                f'<span class="glm-size"></span><span class="glm-addr"></span><span class="glm-sname">'
+                f'{escape(sym.name)} <i>not in the program → {escape(sym.became)}</i></span></div>')
     where = f"{sym.address:x}" if sym.address is not None else ""
-    label = f"{sym.name}: {sym.kind} ({sym.code}), {sym.size} bytes" + (f", at 0x{where}" if where else "")
+    title = "" if compact else \
+        f' title="{escape(symbols.title(sym.name).replace(" — ", f" — {sym.kind}, {sym.size} bytes; ", 1))}"'
     return (f'<div class="glm-row glm-symrow {symbols.css_class(sym.name)}" data-sym="{escape(sym.name)}" '
-            f'role="listitem" tabindex="-1" aria-label="{escape(label)}" title="{escape(symbols.title(sym.name))}">'
-            f'<span class="glm-code" title="{escape(sym.kind)}">{escape(sym.code)}</span>'
+            f'role="listitem" tabindex="-1"{title}><b class="glm-code">{escape(sym.code)}</b>'
             f'<span class="glm-size">{sym.size}</span><span class="glm-addr">{where}</span>'
             f'<span class="glm-sname">{escape(sym.name)}</span></div>')
 
 
-def symbols_block(result: Result, symbols: Symbols, marks: dict[str, str] | None = None) -> str:
+def symbols_block(result: Result, symbols: Symbols, marks: dict[str, str] | None = None, compact: bool = False) -> str:
     """The linked program's symbols (``go tool nm``): the module's, those a directive names and
     the local names a directive renamed, one focusable row each; ``marks`` (name → why) flags
-    rows that differ from another result."""
+    rows that differ from another result; ``compact`` (a case table's rows) leaves out each
+    row's tooltip."""
     if not result.symbols:
         return ""
     rows = []
     for sym in result.symbols:
-        html = _symbol_row(sym, symbols)
+        html = _symbol_row(sym, symbols, compact)
         if marks and sym.name in marks:
             html = html.replace('class="glm-row ', 'class="glm-row glm-changed ', 1).replace(
-                '</span></div>', f' <span class="glm-dim">({escape(marks[sym.name])})</span></span></div>', 1)
+                '</span></div>', f' <i>({escape(marks[sym.name])})</i></span></div>', 1)
         rows.append(html)
-    return (f'<div class="glm-sec">symbols <span class="glm-dim">after the link · {count(len(result.symbols), "symbol")}'
-            f' · code size address name</span></div><div class="glm-syms" role="list" '
-            f'aria-label="Symbols of the linked program">{"".join(rows)}</div>')
+    return (f'<div class="glm-sec" title="after the link (go tool nm): code, size, address, name">symbols '
+            f'<span class="glm-dim">{count(len(result.symbols), "symbol")}</span></div><div class="glm-syms" '
+            f'role="list" aria-label="Symbols of the linked program">{"".join(rows)}</div>')
 
 
 def symbol_changes(a: Result, b: Result) -> dict[str, str]:

@@ -163,7 +163,8 @@ class AsmStyle:
         """The ``::after`` content rules of the operand help classes."""
         def css(text: str) -> str:
             return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ") + '"'
-        return "".join(f".{self.root} .{k}:hover::after,.{self.root} .glm-row:focus .glm-sy.{k}::after{{content:{css(t)}}}"
+        return "".join(f".{self.root} .{k}:hover::after,.{self.root} .glm-row:focus .glm-sy.{k}::after,"
+                       f".{self.root} .glm-row:focus .glm-op.{k}::after{{content:{css(t)}}}"
                        for t, k in self.helps.items())
 
     def anchor(self, fn: Function) -> str:
@@ -238,8 +239,11 @@ def instruction_html(text: str, marks: tuple[int, ...], st: AsmStyle,
     """(HTML of one instruction, whether it uses a linkname-bound symbol)."""
     ops = operands(text)
     help_text = explain_instruction(text, st.goarch)
-    title = f' title="{escape(help_text)}"' if help_text else ""
     call = " glm-call" if _CALLS.match(ops[0]) else ""
+    if help_text and st.short_labels:  # tables and matrices repeat each mnemonic's help: one CSS rule each
+        call += f" glm-oh {st.help_class(help_text)}"
+        help_text = ""
+    title = f' title="{escape(help_text)}"' if help_text else ""
     html = [f'<span class="glm-op{call}" data-op="{escape(ops[0])}"{title}>{escape(ops[0])}</span>']
     linked = False
     for op in ops[1:]:
@@ -269,6 +273,11 @@ def _row_html(row: Instruction, st: AsmStyle, kind: str = "same", marks: tuple[i
         attr += f' id="{target[0]}"'
     pc = f'<span class="glm-pc">{row.pc:x}</span><span class="glm-hex">{row.hex}</span>' if st.show_pc else ""
     name = f"{label} {row.text.strip()}" + (" (changed)" if kind == "changed" else " (added)" if kind == "added" else "")
+    if st.short_labels and kind == "same":
+        # a table cell or matrix column repeats its rows many times: the row's own text is its name
+        full = f' title="{escape(label)}"' if shown != label else ""
+        return (f'<div class="{cls}"{attr} role="listitem" tabindex="-1">{pc}<span class="glm-lab"{full}>{escape(shown)}'
+                f'</span><span class="glm-ins">{ins}</span></div>')
     return (f'<div class="{cls}"{attr} role="listitem" tabindex="-1" aria-label="{escape(name)}">{pc}'
             f'<span class="glm-lab" title="{escape(label)}" aria-hidden="true">{escape(shown)}</span>'
             f'<span class="glm-ins">{ins}</span></div>')

@@ -105,9 +105,8 @@ def _stream(title: str, text: str, extra_cls: str = "") -> str:
     return f'<div class="glm-sec">{title}</div><pre class="glm-pre{extra_cls}">{escape(shown)}</pre>{more}'
 
 
-def _output_block(result: Result, links: Links, changed: bool = False, symbols: Symbols | None = None) -> str:
-    """Badge, exit status, stdout/stderr, build messages (file:line linked), notes, the linked
-    program's symbols (with ``symbols``, the view's hover classes), commands."""
+def _output_block(result: Result, links: Links, changed: bool = False) -> str:
+    """Badge, exit status, stdout/stderr, build messages (file:line linked), notes, commands."""
     status = []
     if result.exit_code not in (None, 0):
         status.append(f"exit code {result.exit_code}")
@@ -130,8 +129,6 @@ def _output_block(result: Result, links: Links, changed: bool = False, symbols: 
         parts.append(f'<div class="glm-sec">build</div><pre class="glm-pre">{"".join(lines)}</pre>{more}')
     for note in result.notes:
         parts.append(f'<div class="glm-meta">note: {escape(note)}</div>')
-    if symbols is not None:
-        parts.append(symbols_block(result, symbols))
     if result.commands:
         cmds = escape("\n".join(result.commands))
         parts.append(f'<details class="glm-fold"><summary>commands</summary><pre class="glm-pre">{cmds}</pre></details>')
@@ -155,7 +152,7 @@ def _directive_lines(files: dict[str, str]) -> dict[str, set[int]]:
 
 
 def _root(kind: str, *parts: str) -> str:
-    digest = hashlib.sha1("".join(parts).encode("utf-8", "replace")).hexdigest()[:10]
+    digest = hashlib.sha1("".join(parts).encode("utf-8", "replace")).hexdigest()[:7]
     return f"glm-{kind}{digest}"
 
 
@@ -219,7 +216,7 @@ def render_html(result: Result, function: str | None = None, show_pc: bool = Fal
     for fn in fns:
         st.anchor(fn)
     source, size = _sources(result, links, errors, st.symbols)
-    output = _output_block(result, links, symbols=st.symbols)
+    output = _output_block(result, links)
     budget = [PAYLOAD_LIMIT - 30_000 - size - len(output) - (2 * len(root) + 70) * len(links.hover)]
     asm, cut = [], 0
     for fn in fns:
@@ -227,6 +224,7 @@ def render_html(result: Result, function: str | None = None, show_pc: bool = Fal
         asm.append(html)
         cut += c
     asm.append(_no_listing(result, fns, function))
+    asm.append(symbols_block(result, st.symbols))
     if objects:
         asm.append(objects_block(result, st, budget))
     title = f'{escape(result.name)} · ' if result.name else ""
@@ -238,9 +236,10 @@ def render_html(result: Result, function: str | None = None, show_pc: bool = Fal
         f'<span class="glm-dim">{count(len(result.files), "file")}</span></div>'
         f'<div class="glm-scroll">{first_stop("".join(source))}</div></div>'
         f'<div class="glm-pane glm-output" role="region" aria-label="Output: {escape(result.outcome)}">'
-        f'<div class="glm-title">Output {_badge(result.outcome)}</div><div class="glm-scroll">{first_stop(output)}</div></div>'
+        f'<div class="glm-title">Output {_badge(result.outcome)}</div><div class="glm-scroll">{output}</div></div>'
         f'<div class="glm-pane glm-asm" role="region" aria-label="{escape(_asm_label(fns))}"><div class="glm-title">'
-        f'Assembly <span class="glm-dim">{count(len(fns), "function")} · {count(n_rows)}</span></div>'
+        f'Assembly <span class="glm-dim">{count(len(fns), "function")} · {count(n_rows)}'
+        f'{" · " + count(len(result.symbols), "symbol") + " below" if result.symbols else ""}</span></div>'
         f'<div class="glm-scroll">{guide}{first_stop("".join(asm))}{cut_note(cut)}</div></div>'
         "</div>"
     )
@@ -303,7 +302,7 @@ def render_diff_html(d: Diff, show_pc: bool = False) -> str:
         f'<div class="glm-meta">symbols gone: {escape(", ".join(gone))}</div>' if gone else "")
     body = (f'<div class="glm-pane" role="region" aria-label="Differences from {escape(d.a.name or "a")} to '
             f'{escape(d.b.name or "b")}">{head}{_stream("stdout", d.b.stdout, "" if d.same_output else " glm-changed")}'
-            f'{first_stop(files + syms + "".join(parts))}{cut_note(cut)}</div>')
+            f'{first_stop(files + "".join(parts) + syms)}{cut_note(cut)}</div>')
     return _page(root, links, body, _label_width(d.b.functions), (st,))
 
 
@@ -324,10 +323,11 @@ def _table_row(i: int, row, table: CaseTable, root: str, unfold: bool, per_row_b
             first_stop(source_block(path, text, links, marks=row.changed_lines.get(path, set()),
                                      directives=directives.get(path, set()), symbols=st.symbols))
             if text is not None else '<div class="glm-meta">—</div>') + "</div></td>")
-    out = first_stop(_output_block(r, links, changed=row.output_changed, symbols=st.symbols))
+    out = _output_block(r, links, changed=row.output_changed)
     spent = sum(len(c.encode()) for c in cells) + len(out.encode()) + 600  # the row's own cells come first
     asm, cut = function_block(row.function, st, [per_row_budget - spent], row.rows, header=False) if row.function \
         else ('<div class="glm-meta">no such function</div>', 0)
+    asm += symbols_block(r, st.symbols, compact=True)
     base = ' <span class="glm-base">(baseline)</span>' if row.is_baseline else ""
     html = (f'<tr class="glm-trow" data-case="{escape(row.label)}"><th scope="row" class="glm-label">{escape(row.label)}'
             f"{base}<br>{_badge(r.outcome)}</th>{''.join(cells)}<td class=\"glm-otd\"><div class=\"glm-cell\">{out}</div></td>"
@@ -343,12 +343,21 @@ def render_table(table: CaseTable, unfold: bool | None = None) -> str:
     root = _root("t", *(r.go_version + str(r.files) for r in table.results), str(table.baseline))
     head = "".join(f'<th scope="col">{escape(c)}</th>' for c in table.columns)
     fn_name = next((r.function.symbol for r in rows if r.function), table.function or "main.main")
-    body = [f'<tr><th scope="col">case</th>{head}<th scope="col">output</th>'
-            f'<th scope="col">assembly of {escape(fn_name)}</th></tr>']
+    head_row = (f'<tr><th scope="col">case</th>{head}<th scope="col">output</th>'
+                f'<th scope="col">assembly of {escape(fn_name)}</th></tr>')
+    html = _table_page(rows, table, root, unfold, head_row, fn_name, None)
+    if len(html.encode()) > PAYLOAD_LIMIT:  # too big whole: each row spends a share of the limit
+        html = _table_page(rows, table, root, unfold, head_row, fn_name, PAYLOAD_LIMIT - 8_000 - len(_CSS))
+    return html
+
+
+def _table_page(rows, table: CaseTable, root: str, unfold: bool, head_row: str, fn_name: str, limit: int | None) -> str:
+    """The table's page; with ``limit``, each row may spend its share of what the rows before it
+    left (a failed build spends little), else every row is whole."""
+    body = [head_row]
     all_links, styles, helps = Links(), [], {}
-    left = PAYLOAD_LIMIT - 12_000 - len(_CSS)
+    left = limit if limit is not None else 1 << 40
     for i, row in enumerate(rows):
-        # each row may spend its share of what the rows before it left (a failed build spends little)
         known = len(helps)
         html, st = _table_row(i, row, table, root, unfold, max(4_000, left // (len(rows) - i)), helps)
         left -= len(html.encode()) + len(st.symbols.rules(root)) + len(st.links.rules(root)) + len(st.jump_rules()) \
@@ -399,7 +408,7 @@ def render_matrix(results: list[Result], function: str | None = None, baseline: 
             f'<div class="glm-pane glm-col" data-go="{escape(r.go_version)}" role="region" '
             f'aria-label="{escape(r.target_label)}: {escape(r.outcome)}, {escape(_asm_label(shown))}"><div class="glm-title">'
             f'{escape(r.target_label)}<span class="glm-dim">{tag}</span> {_badge(r.outcome)}</div>'
-            f'<div class="glm-scroll">{first_stop(_output_block(r, links, changed=not same, symbols=symbols) + "".join(asm))}'
+            f'<div class="glm-scroll">{_output_block(r, links, changed=not same)}{first_stop("".join(asm) + symbols_block(r, symbols))}'
             f'{cut_note(cut)}</div></div>')
     return _page(root, links, f'<div class="glm-panes">{"".join(columns)}</div>', ".glm .glm-lab{width:5ch}",
                  tuple(styles))
