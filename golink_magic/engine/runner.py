@@ -72,7 +72,9 @@ def run_files(files: dict[str, str], options: Options, toolchain: Toolchain, wor
                 if use_cache and provable:
                     cache.store(entry, result, None)
                 return result
-        listed = _run_and_disassemble(run, result, listing=cached is None)
+        opts = plan.options
+        listed = _run_and_disassemble(run, result, listing=cached is None and (
+            not opts.no_objdump or bool(opts.expect_sym) or opts.wants_objects))
         if cached is not None:
             ran = "./prog" in result.commands
             result.commands = [c for c in cached.commands if c != "./prog"]

@@ -26,15 +26,15 @@ def _symbol_row(sym: Symbol, symbols: Symbols, compact: bool = False) -> str:
     where the source declares or binds it.  Kept small: a table repeats it per row."""
     if not sym.held:
         cls = f"{symbols.css_class(sym.name)} {symbols.css_class(sym.became)}"
-        return (f'<div class="glm-row glm-symrow glm-absent {cls}" data-sym="{escape(sym.name)}" role="listitem" '
-                f'tabindex="-1" title="{escape(symbols.title(sym.became))}"><b class="glm-code">–</b>'
+        return (f'<div class="glm-symrow glm-absent {cls}" data-sym="{escape(sym.name)}" role="listitem" '
+                f'tabindex="-1" title="{escape(symbols.title(sym.became))}"><span class="glm-code">–</span>'
                 f'<span class="glm-size"></span><span class="glm-addr"></span><span class="glm-sname">'
-                f'{escape(sym.name)} <i>not in the program → {escape(sym.became)}</i></span></div>')
+                f'{escape(sym.name)} <span class="glm-dim">not in the program → {escape(sym.became)}</span></span></div>')
     where = f"{sym.address:x}" if sym.address is not None else ""
     title = "" if compact else \
         f' title="{escape(symbols.title(sym.name).replace(" — ", f" — {sym.kind}, {sym.size} bytes; ", 1))}"'
-    return (f'<div class="glm-row glm-symrow {symbols.css_class(sym.name)}" data-sym="{escape(sym.name)}" '
-            f'role="listitem" tabindex="-1"{title}><b class="glm-code">{escape(sym.code)}</b>'
+    return (f'<div class="glm-symrow {symbols.css_class(sym.name)}" data-sym="{escape(sym.name)}" '
+            f'role="listitem" tabindex="-1"{title}><span class="glm-code">{escape(sym.code)}</span>'
             f'<span class="glm-size">{sym.size}</span><span class="glm-addr">{where}</span>'
             f'<span class="glm-sname">{escape(sym.name)}</span></div>')
 
@@ -50,8 +50,8 @@ def symbols_block(result: Result, symbols: Symbols, marks: dict[str, str] | None
     for sym in result.symbols:
         html = _symbol_row(sym, symbols, compact)
         if marks and sym.name in marks:
-            html = html.replace('class="glm-row ', 'class="glm-row glm-changed ', 1).replace(
-                '</span></div>', f' <i>({escape(marks[sym.name])})</i></span></div>', 1)
+            html = html.replace('class="glm-symrow ', 'class="glm-symrow glm-changed ', 1).replace(
+                '</span></div>', f' <span class="glm-dim">({escape(marks[sym.name])})</span></span></div>', 1)
         rows.append(html)
     return (f'<div class="glm-sec" title="after the link (go tool nm): code, size, address, name">symbols '
             f'<span class="glm-dim">{count(len(result.symbols), "symbol")}</span></div><div class="glm-syms" '

@@ -217,14 +217,16 @@ def render_html(result: Result, function: str | None = None, show_pc: bool = Fal
         st.anchor(fn)
     source, size = _sources(result, links, errors, st.symbols)
     output = _output_block(result, links)
-    budget = [PAYLOAD_LIMIT - 30_000 - size - len(output) - (2 * len(root) + 70) * len(links.hover)]
+    symbols = symbols_block(result, st.symbols)
+    budget = [PAYLOAD_LIMIT - 32_000 - size - len(output) - len(symbols.encode()) - (2 * len(root) + 70) * len(links.hover)
+              - len(st.symbols.hover) * (3 * len(root) + 110)]
     asm, cut = [], 0
     for fn in fns:
         html, c = function_block(fn, st, budget)
         asm.append(html)
         cut += c
     asm.append(_no_listing(result, fns, function))
-    asm.append(symbols_block(result, st.symbols))
+    asm.append(symbols)
     if objects:
         asm.append(objects_block(result, st, budget))
     title = f'{escape(result.name)} · ' if result.name else ""
