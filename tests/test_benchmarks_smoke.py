@@ -18,8 +18,9 @@ def test_quick_benchmark_reports_every_figure_with_its_ratio():
     assert re.search(r"^machine: \d+ cores, .+, go version go1\.\d+", out, re.M)
     assert re.search(r"^load: 1-minute load average [\d.]+ at the start", out, re.M)
     assert re.search(r"benchmarks, \d{4}-\d\d-\d\d, median of 1", out)
-    figures = {m.group(1): m.group(0) for m in re.finditer(r"^([a-h]) .*$", out, re.M)}
-    assert sorted(figures) == list("abcdefgh"), out
+    figures = {m.group(1): m.group(0) for m in re.finditer(r"^([a-i]) .*$", out, re.M)}
+    assert sorted(figures) == list("abcdefghi"), out
+    assert re.search(r"i/g = \d+\.\d\d, i - c = ", figures["i"])
     assert re.search(r"c/a = \d+\.\d\d .* b/c = \d+\.\d\d×", figures["c"])
     assert re.search(r"target ≤ 30 ms\), d/a = \d+\.\d\d", figures["d"])
     assert re.search(r"3 table rows: .* ratio \d+\.\d\d", figures["e"])

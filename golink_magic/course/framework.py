@@ -73,6 +73,12 @@ class Exercise:
     options: Options = field(default_factory=lambda: Options(objects=True))
     predict: bool = False  # the learner states the outcome before it is shown
     needs_objects: bool = True  # judged on the compiled objects (--objects)
+    start: dict[str, str] | None = None  # the files it starts from (default: STARTS[name]); txtar as "__txtar__"
+
+    @property
+    def start_files(self) -> dict[str, str]:
+        """The files the exercise starts from: ``start``, else the course's :data:`STARTS`."""
+        return self.start if self.start is not None else STARTS.get(self.name, {})
 
 
 @dataclass
@@ -216,11 +222,12 @@ def value_from(path: str, old: str, new: str, expect: str) -> Requirement:
 
 
 def unchanged(exercise: str, *paths: str) -> Requirement:
-    """Each of ``paths`` is exactly the file the exercise started from (:data:`STARTS`; only
-    the trailing newlines a cell adds may differ): the files the exercise says to leave alone."""
+    """Each of ``paths`` is exactly the file exercise ``exercise`` started from (its ``start``,
+    or :data:`STARTS`; only the trailing newlines a cell adds may differ): the files the
+    exercise says to leave alone."""
     def differs(a: Attempt) -> list[str]:
-        start = STARTS[exercise]
-        return [p for p in paths if a.result.files.get(p, "").rstrip("\n") != start[p].rstrip("\n")]
+        start = _exercise(exercise).start_files
+        return [p for p in paths if a.result.files.get(p, "").rstrip("\n") != start.get(p, "").rstrip("\n")]
     return Requirement(lambda a: not differs(a), f"leave {' and '.join(paths)} exactly as the exercise gave "
                        f"{'it' if len(paths) == 1 else 'them'}",
                        lambda a: [f"{p} differs from the exercise's cell: run that cell again" for p in differs(a)])
@@ -338,7 +345,7 @@ def check(name: str, result: Result | None = None, session=None, prediction: str
     """
     exercise = _exercise(name)
     with BuildStatus() as status:  # a build on a cold cache says what it compiles meanwhile
-        if result is None and exercise.predict:
+        if result is None and exercise.predict and exercise.start_files:
             return _judge_own_case(exercise, prediction, status)
         if result is None:
             session = session or _kernel_session()
@@ -354,7 +361,7 @@ def _judge_own_case(exercise: Exercise, prediction: str | None, status) -> Verdi
     if prediction not in OUTCOMES:
         return judge(exercise.name, Result(outcome="", go_version="", goos="", goarch=""), prediction)
     with Session() as scratch:
-        start = STARTS[exercise.name]
+        start = exercise.start_files
         if "__txtar__" in start:
             scratch.write_txtar(start["__txtar__"])
         else:

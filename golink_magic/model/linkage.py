@@ -110,15 +110,32 @@ class PackageObject:
         return [(fn.symbol, r) for fn in self.functions for row in fn.rows for r in row.relocs if r.target == target]
 
 
+_SYM_SPEC = re.compile(r"(?P<name>.+?) (?P<code>[A-Za-z])(?: (?P<size>\d+))?")
+
+
+def parse_sym_spec(spec: str) -> tuple[bool, str, str | None, int | None]:
+    """``[!]NAME [CODE [SIZE]]`` → (negated, name, nm code or None, size or None):
+    ``course/hello.years D 8`` also checks that the symbol is data of 8 bytes."""
+    negate, body = spec.startswith("!"), spec.lstrip("!").strip()
+    m = _SYM_SPEC.fullmatch(body)
+    if m is None:
+        return negate, body, None, None
+    return negate, m["name"], m["code"], int(m["size"]) if m["size"] else None
+
+
 def symbol_problem(spec: str, symbols: list[Symbol]) -> str | None:
-    """``--expect-sym [!]NAME``: None when the linked program holds (or, with ``!``, lacks) the
-    symbol, else one line saying what it holds instead."""
-    negate, name = spec.startswith("!"), spec.lstrip("!").strip()
+    """``--expect-sym [!]NAME [CODE [SIZE]]``: None when the linked program holds (or, with
+    ``!``, lacks) the symbol — of that nm code and size when given — else one line saying what
+    it holds instead."""
+    negate, name, code, size = parse_sym_spec(spec)
     held = [s for s in symbols if s.held and s.name == name]
     if negate:
         return f"expected the program not to hold {name}, got {held[0].code} {name} ({held[0].size} bytes)" if held else None
     if held:
-        return None
+        got = held[0]
+        if (code is None or got.code == code) and (size is None or got.size == size):
+            return None
+        return f"expected {name} to be {code}{f' {size}' if size is not None else ''}, got {got.code} {got.size}"
     local = next((s for s in symbols if s.name == name and s.became), None)
     if local is not None:
         return f"expected the program to hold {name}, got none: the directive made it {local.became}"
@@ -148,7 +165,9 @@ def reloc_problem(spec: str, objects: list[PackageObject]) -> str | None:
     if not fns:
         names = [fn.symbol for obj in objects for fn in obj.functions][:6]
         return f"expected a function {func} in the compiled objects, got {', '.join(names) or 'none'}"
-    hits = [r for fn in fns for row in fn.rows for r in row.relocs if r.target == target]
+    name, _, add = re.fullmatch(r"(.+?)(([+-]\d+)?)", target).groups()
+    hits = [r for fn in fns for row in fn.rows for r in row.relocs
+            if r.target == target or (add and r.target == name and r.addend == int(add))]
     if negate:
         return (f"expected {func}'s object not to relocate to {target}, got {hits[0].type} at +{hits[0].offset}"
                 if hits else None)

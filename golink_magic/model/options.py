@@ -150,10 +150,11 @@ TABLE: tuple[Spec, ...] = (
          "per column: a,b)", kind="list", columns=True, metavar="TEXT"),
     Spec("expect_ref", "a symbol a shown function must reference as SYMBOL(SB): SYMBOL, FUNC:SYMBOL, or "
          "!FUNC:SYMBOL for must-not (repeatable; per column: a,b)", kind="list", columns=True, metavar="SYMBOL"),
-    Spec("expect_sym", "a symbol the linked program must hold (go tool nm), or !NAME for must-not "
-         "(repeatable; per column: a,b)", kind="list", columns=True, metavar="NAME"),
-    Spec("expect_reloc", "FUNC:TARGET: FUNC's compiled object must relocate to TARGET, or !FUNC:TARGET for "
-         "must-not (repeatable; per column: a,b)", kind="list", columns=True, metavar="FUNC:TARGET"),
+    Spec("expect_sym", "a symbol the linked program must hold (go tool nm): NAME, or 'NAME CODE [SIZE]' to "
+         "check its nm code and size too ('main.total B 8'), or !NAME for must-not (repeatable; per column: a,b)",
+         kind="list", columns=True, metavar="NAME"),
+    Spec("expect_reloc", "FUNC:TARGET: FUNC's compiled object must relocate to TARGET (TARGET-4: with that "
+         "addend), or !FUNC:TARGET for must-not (repeatable; per column: a,b)", kind="list", columns=True, metavar="FUNC:TARGET"),
 )
 BY_NAME = {spec.name: spec for spec in TABLE}
 

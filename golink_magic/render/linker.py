@@ -53,8 +53,8 @@ def symbols_block(result: Result, symbols: Symbols, marks: dict[str, str] | None
             html = html.replace('class="glm-symrow ', 'class="glm-symrow glm-changed ', 1).replace(
                 '</span></div>', f' <span class="glm-dim">({escape(marks[sym.name])})</span></span></div>', 1)
         rows.append(html)
-    return (f'<div class="glm-sec" title="after the link (go tool nm): code, size, address, name">symbols '
-            f'<span class="glm-dim">{count(len(result.symbols), "symbol")}</span></div><div class="glm-syms" '
+    return (f'<div class="glm-sec" title="go tool nm of the program: code, size, address, name">'
+            f'symbols after the link <span class="glm-dim">{len(result.symbols)}</span></div><div class="glm-syms" '
             f'role="list" aria-label="Symbols of the linked program">{"".join(rows)}</div>')
 
 
