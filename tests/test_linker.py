@@ -80,7 +80,7 @@ def versions(request, toolchain, tmp_path_factory):
     cases = [c for c in cases if (c.options.expect or "ok") not in ("compile-error", "link-error")]
     base = tmp_path_factory.mktemp(f"linker{request.param}")
     jobs = [Job(c.name, c.files, _with_objects(c.options), tc, base / c.name) for c in cases]
-    return tc, cases, run_many(jobs)
+    return tc, cases, run_many(jobs), base
 
 
 def _with_objects(opts):
@@ -90,7 +90,7 @@ def _with_objects(opts):
 
 
 def test_symbols_and_relocations_agree_with_the_raw_tools(versions, tmp_path):
-    tc, cases, results = versions
+    tc, cases, results, _ = versions
     problems = []
     for case, result in zip(cases, results):
         if not result.ok and result.outcome != "exit-nonzero":
@@ -111,7 +111,7 @@ def test_symbols_and_relocations_agree_with_the_raw_tools(versions, tmp_path):
 def test_a_pulled_variable_is_bss_in_mains_object_and_data_in_the_program(versions):
     """The lesson of chapter 4 on each version: main's object has a B entry under hello's name,
     the program one D symbol of that name and no main.stolen."""
-    _, cases, results = versions
+    _, cases, results, _ = versions
     result = results[[c.name for c in cases].index("03-linkname-var")]
     main = next(o for o in result.objects if o.package == "example1")
     assert ("example1/hello.secret", "B") in {(s.name, s.code) for s in main.defined}
@@ -122,3 +122,25 @@ def test_a_pulled_variable_is_bss_in_mains_object_and_data_in_the_program(versio
     rows = [row for fn in main.functions if fn.symbol == "main.main" for row in fn.rows
             if any(r.target == "example1/hello.secret" for r in row.relocs)]
     assert rows and "example1/hello.secret" in rows[0].asm and "00000000" in rows[0].hex
+
+
+def test_the_elf_reader_is_nm_itself_on_every_program(versions):
+    """The whole symbol table read in-process equals what `go tool nm -size -type` prints (amd64
+    and 386 programs, three versions): the symbols pane needs no nm process beside the run."""
+    from golink_magic.engine.linker import nm_marks_bss
+    from golink_magic.listing import elf, nm
+
+    tc, cases, results, base = versions
+    rule = nm_marks_bss(tc.goroot)
+    assert rule is not None  # every toolchain here ships nm's source
+    checked = 0
+    for case, result in zip(cases, results):
+        prog = base / case.name / "bin" / "prog"
+        if not result.ok or not prog.exists():
+            continue
+        raw = subprocess.run([str(tc.go), "tool", "nm", "-size", "-type", str(prog)], env=tc.env(),
+                             capture_output=True, text=True, check=True).stdout
+        mine = sorted((s.name, s.code, s.size, s.address) for s in elf.read_symbols(prog, None, rule))
+        assert mine == sorted((s.name, s.code, s.size, s.address) for s in nm.parse(raw)), case.name
+        checked += 1
+    assert checked >= 20, checked

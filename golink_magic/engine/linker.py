@@ -6,10 +6,13 @@ before the link — its archive named by ``go list -export``, read with ``go too
 
 from __future__ import annotations
 
+import functools
 import shlex
+import struct
+import time
 from pathlib import Path
 
-from ..listing import nm, objects
+from ..listing import elf, nm, objects
 from ..listing.symbols import linkname_bindings, renamed_symbols
 from ..model.gosource import DEFAULT_MODULE
 from ..model.linkage import PackageObject, Symbol
@@ -25,26 +28,52 @@ _TEMPLATE = '{{if .Module}}{{if .Module.Main}}{{.ImportPath}}{{"\\t"}}{{.Export}
 
 
 def list_symbols(run: Run, result: Result) -> bool:
-    """Fill ``result.symbols`` from ``go tool nm -size -type`` of the program: the module's
-    symbols, every symbol a directive names, and a record for each name a directive renamed
-    that the program does not hold.  True when nm worked."""
+    """Fill ``result.symbols`` with the program's symbols as ``go tool nm -size -type`` lists
+    them: the module's, every symbol a directive names, and a record for each name a directive
+    renamed that the program does not hold.  An ELF program's table is read directly, by nm's
+    own rules (:mod:`golink_magic.listing.elf`: no process to start beside the run); any other
+    format asks nm.  True when it worked."""
     plan = run.plan
-    tool = plan.toolchain.tool("nm", watch=run.watch("nm"))
-    done = procs.spawn([str(tool), "-size", "-type", str(plan.binary)], plan.module_dir, plan.env,
-                       timeout=NM_TIMEOUT, cap=NM_CAP)
-    result.timings["nm"] = round(done.seconds, 4)
-    result.commands.append(shlex.join(["go", "tool", "nm", "-size", "-type", plan.binary.name]))
-    if done.returncode != 0 or procs.interrupted_since(run.mark):
-        result.notes.append("nm failed: " + (done.text("stderr").strip() or f"exit status {done.returncode}"))
-        return False
     module, root = plan.module or DEFAULT_MODULE, plan.module_root or "."
-    listed = nm.parse(done.text())
-    shown = nm.program_symbols(listed, module, set(linkname_bindings(plan.files, module, root)))
-    held = {s.name for s in listed if s.code != "U"}
+    named = set(linkname_bindings(plan.files, module, root))
+    t0 = time.perf_counter()
+    rule = nm_marks_bss(plan.toolchain.goroot)
+    try:
+        read = None if rule is None else elf.read_symbols(plan.binary, ("main.", f"{module}.", f"{module}/",
+                                                                        *sorted(named)), rule)
+    except (OSError, ValueError, struct.error, IndexError):
+        read = None  # a table this reader does not know: nm's own word
+    if read is not None:
+        shown = nm.program_symbols(read, module, named)
+        result.timings["symbols"] = round(time.perf_counter() - t0, 4)
+        result.commands.append(f"go tool nm -size -type {plan.binary.name}  # read from its ELF symbol table")
+    else:
+        tool = plan.toolchain.tool("nm", watch=run.watch("nm"))
+        done = procs.spawn([str(tool), "-size", "-type", str(plan.binary)], plan.module_dir, plan.env,
+                           timeout=NM_TIMEOUT, cap=NM_CAP)
+        result.timings["symbols"] = round(done.seconds, 4)
+        result.commands.append(shlex.join(["go", "tool", "nm", "-size", "-type", plan.binary.name]))
+        if done.returncode != 0 or procs.interrupted_since(run.mark):
+            result.notes.append("nm failed: " + (done.text("stderr").strip() or f"exit status {done.returncode}"))
+            return False
+        shown = nm.shown_program_symbols(done.text(), module, named)
+    held = {s.name for s in shown}  # a renamed local name is the module's: held, it would be shown
     shown += [Symbol(own, "", became=target) for own, target in sorted(renamed_symbols(plan.files, module, root).items())
               if own not in held]
     result.symbols = shown
     return True
+
+
+@functools.cache
+def nm_marks_bss(goroot: Path) -> bool | None:
+    """Whether this toolchain's nm calls writable data without content ``B`` (not ``D``), read
+    from its own source (``cmd/internal/objfile/elf.go``); None when the source is not there
+    (then nm itself is asked)."""
+    try:
+        source = (Path(goroot) / "src" / "cmd" / "internal" / "objfile" / "elf.go").read_text()
+    except OSError:
+        return None
+    return "SHT_NOBITS" in source
 
 
 def compiler_flags(command: list[str], module: str) -> list[str]:

@@ -44,5 +44,17 @@ def in_module(name: str, module: str) -> bool:
 def program_symbols(symbols: list[Symbol], module: str, named: set[str]) -> list[Symbol]:
     """The symbols a view shows of a linked program: those of the module's packages and every
     one a directive names (``named``), in address order."""
-    chosen = [s for s in symbols if s.code != "U" and (s.name in named or in_module(s.name, module))]
+    heads = ("main.", f"{module}.", f"{module}/")  # a cheap first cut: thousands of names, a handful shown
+    chosen = [s for s in symbols if s.code != "U" and (s.name in named or (s.name.startswith(heads)
+                                                                             and in_module(s.name, module)))]
     return sorted(chosen, key=lambda s: (s.address is None, s.address or 0, s.name))
+
+
+def shown_program_symbols(text: str, module: str, named: set[str]) -> list[Symbol]:
+    """:func:`program_symbols` of nm's text, read in one pass of the regex engine: a program
+    lists thousands of symbols and a view shows a handful, so only the lines that start like a
+    shown name become records."""
+    heads = ["main.", f"{module}.", f"{module}/", *sorted(named, key=len, reverse=True)]
+    line = re.compile(r"^ *([0-9a-f]*) +(\d+) ([^U\s]) ((?:" + "|".join(map(re.escape, heads)) + r").*)$", re.M)
+    found = [Symbol(name, code, int(size), int(addr, 16) if addr else None) for addr, size, code, name in line.findall(text)]
+    return program_symbols(found, module, named)
