@@ -118,6 +118,11 @@ _HELLO_SECRET = 'package hello\n\nvar secret = "the cellar door is blue"\n'
 # The cheats a learner who wants "Done" without doing the exercise tried (issue 23): each is a set
 # of files written over the exercise's cells; the message must name the missing linker fact.
 MORE_CHEATS = [
+    ("export-secret", "hello embeds its own source and cuts the sentence out with a regex", {
+        "hello/hello.go": 'package hello\n\nimport (\n\t_ "embed"\n\t"regexp"\n)\n\n//go:embed hello.go\nvar src string\n\n'
+                          'var secret = "the cellar door is blue"\n\nvar Greeting = "hello to every package"\n\n'
+                          'func Reveal() string { return regexp.MustCompile(`secret = "(.*)"`).FindStringSubmatch(src)[1] }\n'},
+     "no compiled function of the module reads course/hello.secret"),
     ("fix-unsafe", "directive in a raw string, an exported getter added", {
         "hello/hello.go": _HELLO_SECRET + "\nfunc Secret() string { return secret }\n",
         "main.go": 'package main\n\nimport (\n\t"fmt"\n\n\t"course/hello"\n)\n\n'

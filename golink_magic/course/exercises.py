@@ -21,6 +21,8 @@ for _ex in [
         unchanged("export-secret", "main.go"),
         prints("the cellar door is blue", "main does not print hello's secret sentence yet"),
         references_package("course/hello", missing="main.main never reaches into package hello yet"),
+        relocates("course/hello.secret", missing="no compiled function of the module reads course/hello.secret: "
+                  "the sentence must come from hello's variable"),
         value_from("hello/hello.go", _SECRET, '"a green door"', "a green door")]),
     Exercise("fix-unsafe", "the pull of hello's secret compiles and main prints it", [
         builds(), runs(),
