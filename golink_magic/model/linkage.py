@@ -144,21 +144,22 @@ def symbol_problem(spec: str, symbols: list[Symbol]) -> str | None:
     return f"expected the program to hold {name}, got none{said}"
 
 
-def parse_reloc_spec(spec: str) -> tuple[bool, str, str]:
-    """``[!]FUNC:TARGET`` → (negated, function, target); the function holds a dot, so a colon
-    inside a target (``type:int``) stays with the target."""
+def parse_ref(spec: str) -> tuple[bool, str | None, str]:
+    """``[!][FUNC:]SYMBOL`` → (negated, function or None, symbol), for ``--expect-ref`` and
+    ``--expect-reloc``.  The function part must look like a symbol (it holds a dot), so
+    ``type:int`` stays one symbol."""
     negate = spec.startswith("!")
     body = spec.lstrip("!").strip()
-    func, sep, target = body.partition(":")
-    if not sep or "." not in func or not target:
-        return negate, "", body
-    return negate, func, target
+    func, sep, symbol = body.partition(":")
+    if sep and "." in func and symbol:
+        return negate, func, symbol
+    return negate, None, body
 
 
 def reloc_problem(spec: str, objects: list[PackageObject]) -> str | None:
     """``--expect-reloc [!]FUNC:TARGET``: None when FUNC's compiled object relocates (or, with
     ``!``, does not relocate) to TARGET, else one line saying what FUNC relocates to."""
-    negate, func, target = parse_reloc_spec(spec)
+    negate, func, target = parse_ref(spec)
     if not objects:
         return f"expected {func}'s object to be listed, got no compiled objects (the build failed before them?)"
     fns = [fn for obj in objects for fn in obj.functions if fn.symbol == func]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Callable
 
 from .errors import UserError
-from .linkage import PackageObject, Symbol, reloc_problem, symbol_problem
+from .linkage import PackageObject, Symbol, parse_ref, reloc_problem, symbol_problem
 from .options import OUTCOMES, Options
 
 # A compiler message in ``Result.build_output``: ``./main.go:9:14: undefined: x``.
@@ -232,14 +232,3 @@ class Result(Displayable):
         seen = sorted({m for fn in fns for row in fn.instructions for m in re.findall(r"([^\s,$]+?)(?:[+-]\w+)?\(SB\)", row.text)})
         return (f"expected {where} to reference {symbol}(SB), got "
                 + (", ".join(seen[:8]) + (" …" if len(seen) > 8 else "") if seen else "no symbol references"))
-
-
-def parse_ref(spec: str) -> tuple[bool, str | None, str]:
-    """``[!][FUNC:]SYMBOL`` → (negated, function or None, symbol).  The function part must look
-    like a symbol (it holds a dot), so ``type:int`` stays one symbol."""
-    negate = spec.startswith("!")
-    body = spec.lstrip("!").strip()
-    func, sep, symbol = body.partition(":")
-    if sep and "." in func and symbol:
-        return negate, func, symbol
-    return negate, None, body
