@@ -127,7 +127,7 @@ def _raw_build(toolchain, files: dict[str, str], folder: Path, regex: str) -> di
     env = toolchain.env()
     binary = folder.parent / "refbin"
     binary.unlink(missing_ok=True)
-    built = subprocess.run([str(toolchain.go), "build", "-o", str(binary), "-ldflags=-w", "."], cwd=folder, env=env,
+    built = subprocess.run([str(toolchain.go), "build", "-o", str(binary), "-trimpath", "-ldflags=-w", "."], cwd=folder, env=env,
                            capture_output=True, text=True, timeout=300)
     seen = {"build_output": built.stdout + built.stderr, "stdout": None, "listing": None, "binary": None}
     if built.returncode != 0:
@@ -137,13 +137,15 @@ def _raw_build(toolchain, files: dict[str, str], folder: Path, regex: str) -> di
     seen.update(outcome="ok" if ran.returncode == 0 else "exit-nonzero", stdout=ran.stdout)
     dumped = subprocess.run([str(toolchain.go), "tool", "objdump", "-s", regex, str(binary)], env=env,
                             capture_output=True, text=True, timeout=120)
-    seen["listing"] = _listing(objdump.parse(dumped.stdout), folder)
+    seen["listing"] = _listing(objdump.parse(dumped.stdout), folder, files)
     seen["binary"] = BUILD_ID.sub(b"ID", binary.read_bytes().replace(str(folder).encode(), b"MODULE"))
     return seen
 
 
-def _listing(functions, folder: Path) -> list:
-    keep = [f for f in functions if f.file.startswith(str(folder))]
+def _listing(functions, folder: Path, files: dict[str, str]) -> list:
+    module = re.search(r"^module\s+(\S+)", files.get("go.mod", ""), re.M)
+    keep = [f for f in functions
+            if objdump.workspace_path(f.file, str(folder), files, module.group(1) if module else None) is not None]
     return [(f.symbol, [(r.line, objdump.normalize(r.text)) for r in f.instructions]) for f in keep]
 
 

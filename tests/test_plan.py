@@ -20,10 +20,10 @@ def test_dwarf_is_dropped_unless_the_user_decides_about_it():
 def test_the_shown_command_is_the_real_one_with_its_link_flags():
     work = Path("/tmp/work")
     cmd = build_command(TC, Options(), work / "bin" / "prog", ".")
-    assert cmd == ["/go/bin/go", "build", "-o", "/tmp/work/bin/prog", "-ldflags=-w", "."]
-    assert shown_command(cmd, None, work) == "go build -o $WORK/bin/prog -ldflags=-w ."
+    assert cmd == ["/go/bin/go", "build", "-o", "/tmp/work/bin/prog", "-trimpath", "-ldflags=-w", "."]
+    assert shown_command(cmd, None, work) == "go build -o $WORK/bin/prog -trimpath -ldflags=-w ."
     cmd = build_command(TC, Options(ldflags="-checklinkname=0", gcflags="-N -l"), work / "bin" / "prog", ".")
     assert shown_command(cmd, "386", work) == \
-        "GOARCH=386 go build -o $WORK/bin/prog '-gcflags=-N -l' '-ldflags=-w -checklinkname=0' ."
+        "GOARCH=386 go build -o $WORK/bin/prog -trimpath '-gcflags=-N -l' '-ldflags=-w -checklinkname=0' ."
     cmd = build_command(TC, Options(ldflags="-w=false"), work / "bin" / "prog", ".")
-    assert shown_command(cmd, None, work) == "go build -o $WORK/bin/prog -ldflags=-w=false ."
+    assert shown_command(cmd, None, work) == "go build -o $WORK/bin/prog -trimpath -ldflags=-w=false ."

@@ -132,7 +132,7 @@ def warmed(toolchain, tmp_path):
     again = runner.run_files(_files(1), Options(), toolchain, tmp_path, use_cache=False)
     assert again.outcome == "ok" and again.stdout == "word 1\n" and ("replay" in again.timings) == REPLAY
     # the shown command is the one go build would run (DWARF dropped), replayed or not
-    assert first.commands[0] == again.commands[0] == "go build -o $WORK/bin/prog -ldflags=-w ."
+    assert first.commands[0] == again.commands[0] == "go build -o $WORK/bin/prog -trimpath -ldflags=-w ."
     assert first.commands[1:] == again.commands[1:] and again.commands[1] == "./prog"
     # addr2line still names the standard-library files inlined into main (no DWARF needed)
     assert any(r.file == "fmt/print.go" for r in again.function("main.main").instructions)
@@ -212,7 +212,7 @@ def _raw_build_text(toolchain, files, folder, *flags):
     from golink_magic.engine.workspace import materialize
 
     materialize(files, folder)
-    done = subprocess.run([str(toolchain.go), "build", "-o", str(folder / "b"), *flags, "."], cwd=folder,
+    done = subprocess.run([str(toolchain.go), "build", "-o", str(folder / "b"), "-trimpath", *flags, "."], cwd=folder,
                           env=toolchain.env(), capture_output=True, text=True)
     return done.stderr
 

@@ -377,7 +377,8 @@ def _scratch_rerun(result: Result, session: Session | None = None,
         with Session(toolchain=session.toolchain if session else None) as scratch:
             scratch.workspace.write_many(files)
             opts = result.options.copy()
-            opts.expect, opts.expect_stdout, opts.expect_ref, opts.expect_sym, opts.expect_reloc = None, [], [], [], []
+            opts.expect, opts.expect_stdout, opts.expect_build = None, [], []
+            opts.expect_ref, opts.expect_sym, opts.expect_reloc = [], [], []
             opts.objects = True
             return scratch.run(opts, progress=progress)
     return rerun

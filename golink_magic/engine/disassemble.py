@@ -39,7 +39,7 @@ def disassemble(run: Run, result: Result) -> bool:
             return False
         t0 = time.perf_counter()
         functions = objdump.parse(done.text())
-        objdump.relate_to_module(functions, str(plan.src.resolve()), list(plan.files))
+        objdump.relate_to_module(functions, str(plan.src.resolve()), list(plan.files), plan.module, plan.module_root)
         result.functions = functions if run.options.objdump else objdump.select(functions)
         result.timings["parse"] = round(time.perf_counter() - t0, 4)
         origins.resolve(result.functions)

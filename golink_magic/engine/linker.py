@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from ..listing import elf, nm, objects
+from ..listing.objdump import workspace_path
 from ..listing.symbols import linkname_bindings, renamed_symbols
 from ..model.gosource import DEFAULT_MODULE
 from ..model.linkage import PackageObject, Symbol
@@ -80,7 +81,7 @@ def compiler_flags(command: list[str], module: str) -> list[str]:
     """The build flags of ``go build -o BIN [flags] TARGET`` for a ``go list -export`` that
     compiles the same objects, with ``-S`` added for the module's packages (a later
     ``-gcflags`` wins for the packages it matches, so the user's own flags are repeated)."""
-    flags = [f for f in command[4:-1] if f.startswith(("-gcflags=", "-tags="))]
+    flags = [f for f in command[4:-1] if f.startswith(("-gcflags=", "-tags=")) or f == "-trimpath"]
     user = next((f.split("=", 1)[1] for f in flags if f.startswith("-gcflags=")), "")
     out = [f for f in flags if not f.startswith("-gcflags=")]
     pattern, _, own = user.partition("=") if user and not user.startswith("-") else ("", "", user)
@@ -112,10 +113,10 @@ def list_objects(run: Run, result: Result) -> bool:
     waits = [in_thread(_one_object, run, pkg, Path(archive), compiler.get(pkg)) for pkg, archive in packages if archive]
     found = [wait() for wait in waits]
     result.objects = [obj for obj in found if obj is not None]
-    src = str(plan.src.resolve()) + "/"
+    src, known = str(plan.src.resolve()), set(plan.files)
     for obj in result.objects:
         for fn in obj.functions:
-            fn.file = fn.file.removeprefix(src)
+            fn.file = workspace_path(fn.file, src, known, plan.module, plan.module_root) or fn.file
     return len(result.objects) == len(waits)
 
 

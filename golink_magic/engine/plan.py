@@ -135,8 +135,12 @@ def link_flags(user: str | None) -> str:
 
 
 def build_command(toolchain: Toolchain, options: Options, binary: Path, target: str | None = None) -> list[str]:
-    """``go build -o BINARY [flags] TARGET``, with ``-w`` in the link flags (:func:`link_flags`)."""
-    cmd = [str(toolchain.go), "build", "-o", str(binary)]
+    """``go build -o BINARY -trimpath [flags] TARGET``, with ``-w`` in the link flags (:func:`link_flags`).
+
+    ``-trimpath`` keeps where the workspace, GOROOT and the cache live out of the binary: the
+    file names it embeds shift its data, so without it the ``LEAQ …(IP)`` offsets of a listing
+    change with the machine and two authors' saved notebooks would differ."""
+    cmd = [str(toolchain.go), "build", "-o", str(binary), "-trimpath"]
     for flag in ("gcflags", "ldflags", "tags"):
         value = link_flags(options.ldflags) if flag == "ldflags" else getattr(options, flag)
         if value:

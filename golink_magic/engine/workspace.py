@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..model.errors import WorkspaceError
-from ..model.gosource import DEFAULT_MODULE, imports_of, package_of
+from ..model.gosource import DEFAULT_MODULE, imports_of, package_of, read
 from ..model.wording import how
 
 GO_DIRECTIVE = "1.19"  # oldest Go the course supports; newer toolchains build it unchanged
@@ -106,8 +106,10 @@ def module_layout(files: dict[str, str], goroot: Path | None = None, main_hint: 
     names = {d.name for d in folders if d.name}
     program = PurePosixPath(program_folder(files, main_hint))
     # Imports of the program's own package that end in the name of a workspace folder: meant local.
+    # So are the packages its //go:linkname directives name (course/hello.secret: course/hello),
+    # so that a pull from a folder the program does not import keeps the module path it names.
     local = [imp for p, text in go_files.items() if PurePosixPath(p).parent == program
-             for imp in imports_of(text)
+             for imp in [*imports_of(text), *_linkname_packages(text)]
              if imp.rsplit("/", 1)[-1] in names and "/" in imp
              and not (_is_std(imp, goroot) if goroot is not None else False)]
     mods = {PurePosixPath(p).parent: t for p, t in files.items() if PurePosixPath(p).name == "go.mod"}
@@ -128,6 +130,16 @@ def module_layout(files: dict[str, str], goroot: Path | None = None, main_hint: 
         usable = re.fullmatch(r"[a-z][a-z0-9_.-]*", root.name) and root.name not in _RESERVED
         module = root.name if usable else DEFAULT_MODULE
     return root.as_posix(), module
+
+
+def _linkname_packages(text: str) -> list[str]:
+    """The import paths of the symbols a Go file's ``//go:linkname`` directives name."""
+    found = []
+    for link in read(text).linknames:
+        if link.target and "/" in link.target:
+            head, _, tail = link.target.rpartition("/")
+            found.append(f"{head}/{tail.split('.', 1)[0]}")
+    return found
 
 
 def _below(root: PurePosixPath, folders: set[PurePosixPath]) -> set[str]:

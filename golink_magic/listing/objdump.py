@@ -42,24 +42,43 @@ def parse(text: str) -> list[Function]:
     return functions
 
 
-def relate_to_module(functions: list[Function], module_dir: str, module_files: list[str]) -> list[Function]:
+def workspace_path(path: str, module_dir: str, module_files, module: str | None = None,
+                   module_root: str = ".") -> str | None:
+    """A listed source path as the workspace names it, or None when it lies outside.
+
+    ``module_dir`` is the absolute folder the workspace's files were written to.  A build with
+    ``-trimpath`` names a module file ``MODULE/REL`` instead (REL from the module root, which is
+    ``module_root`` within the workspace); such a path counts only when that file exists.
+    """
+    prefix = module_dir.rstrip("/") + "/"
+    if path.startswith(prefix):
+        return path[len(prefix):]
+    if module and path.startswith(module + "/"):
+        rel = path[len(module) + 1:]
+        rel = rel if module_root in (".", "") else f"{module_root.rstrip('/')}/{rel}"
+        if rel in module_files:
+            return rel
+    return None
+
+
+def relate_to_module(functions: list[Function], module_dir: str, module_files: list[str], module: str | None = None,
+                     module_root: str = ".") -> list[Function]:
     """Make file paths relative to the workspace and mark code from outside it.
 
-    ``module_dir`` is the absolute folder the workspace's files were written to;
-    ``module_files`` those files' paths relative to it.  A row's basename is resolved to the function's own file
+    ``module_dir``, ``module`` and ``module_root`` as for :func:`workspace_path`; ``module_files``
+    the files' paths relative to ``module_dir``.  A row's basename is resolved to the function's own file
     when the names agree, otherwise to the only module file with that basename; rows that stay
     unresolved came from outside the module (inlined standard-library code, for instance).
     """
-    prefix = module_dir.rstrip("/") + "/"
     by_base: dict[str, list[str]] = {}
+    known = set(module_files)
     for rel in module_files:
         by_base.setdefault(PurePosixPath(rel).name, []).append(rel)
     for fn in functions:
-        if fn.file.startswith(prefix):
-            fn.file = fn.file[len(prefix):]
-            fn.in_module = True
-        else:
-            fn.in_module = False
+        rel = workspace_path(fn.file, module_dir, known, module, module_root)
+        fn.in_module = rel is not None
+        if rel is not None:
+            fn.file = rel
         own_base = PurePosixPath(fn.file).name
         for row in fn.instructions:
             if fn.in_module and row.file == own_base:

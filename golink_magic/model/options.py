@@ -41,6 +41,7 @@ class Options:
     max_memory_mb: int = 4096   # its address space
     expect: str | None = None
     expect_stdout: list[str] = field(default_factory=list)  # TEXT (substring) or /REGEX/
+    expect_build: list[str] = field(default_factory=list)   # TEXT or /REGEX/ in the compiler's and linker's output
     expect_ref: list[str] = field(default_factory=list)     # [!][FUNC:]SYMBOL
     expect_sym: list[str] = field(default_factory=list)     # [!]NAME the linked program holds
     expect_reloc: list[str] = field(default_factory=list)   # [!]FUNC:TARGET in FUNC's object
@@ -48,6 +49,7 @@ class Options:
     def copy(self) -> "Options":
         """An independent copy (lists included)."""
         return replace(self, objdump=list(self.objdump), expect_stdout=list(self.expect_stdout),
+                       expect_build=list(self.expect_build),
                        expect_ref=list(self.expect_ref), expect_sym=list(self.expect_sym),
                        expect_reloc=list(self.expect_reloc))
 
@@ -89,7 +91,7 @@ class Options:
         return out
 
 
-LIST_CHECKS = ("expect_stdout", "expect_ref", "expect_sym", "expect_reloc")  # repeatable, per column
+LIST_CHECKS = ("expect_stdout", "expect_build", "expect_ref", "expect_sym", "expect_reloc")  # repeatable, per column
 
 
 def _per_column(name: str, value: str, count: int) -> list[str]:
@@ -148,6 +150,9 @@ TABLE: tuple[Spec, ...] = (
          + "; with several columns one for all, or one per column (ok,link-error)", columns=True, metavar="OUTCOME"),
     Spec("expect_stdout", "text the program's stdout must contain, or /REGEX/ it must match (repeatable; "
          "per column: a,b)", kind="list", columns=True, metavar="TEXT"),
+    Spec("expect_build", "text the build's messages (compiler, assembler, linker) must contain, or /REGEX/ they "
+         "must match: the error a failing build shows (repeatable; per column: a,b)", kind="list", columns=True,
+         metavar="TEXT"),
     Spec("expect_ref", "a symbol a shown function must reference as SYMBOL(SB): SYMBOL, FUNC:SYMBOL, or "
          "!FUNC:SYMBOL for must-not (repeatable; per column: a,b)", kind="list", columns=True, metavar="SYMBOL"),
     Spec("expect_sym", "a symbol the linked program must hold (go tool nm): NAME, or 'NAME CODE [SIZE]' to "
@@ -254,9 +259,10 @@ def check_options(opts: Options, columns: int = 1, where: str | None = None) -> 
             raise CaseError(f"{name(limit)} must be a positive whole number")
     for regex in opts.objdump:
         _check_regex(name("objdump"), regex)
-    for text in opts.expect_stdout:
-        if len(text) > 1 and text.startswith("/") and text.endswith("/"):
-            _check_regex(name("expect_stdout"), text[1:-1])
+    for check in ("expect_stdout", "expect_build"):
+        for text in getattr(opts, check):
+            if len(text) > 1 and text.startswith("/") and text.endswith("/"):
+                _check_regex(name(check), text[1:-1])
     for ref in opts.expect_ref:
         if not ref.lstrip("!").strip():
             raise CaseError(f"{name('expect_ref')} needs a symbol, e.g. main.main:course/hello.secret")

@@ -183,7 +183,7 @@ class Result(Displayable):
 
     def expectation_failures(self) -> list[str]:
         """One line per expectation that does not hold: the outcome (``ok`` when none is set),
-        then each ``expect_stdout``, ``expect_ref``, ``expect_sym`` and ``expect_reloc`` check.  The one place expectations are judged."""
+        then each ``expect_stdout``, ``expect_build``, ``expect_ref``, ``expect_sym`` and ``expect_reloc`` check.  The one place expectations are judged."""
         label = f"{self.name}: " if self.name else ""
         want = self.options.expect
         if self.outcome != (want or "ok"):
@@ -194,7 +194,8 @@ class Result(Displayable):
             if want:
                 return [f"{label}expected {want}, got {self.outcome}{detail}"]
             return [f"{label}{self.outcome}{detail}: add --expect {self.outcome} if this is what it should show"]
-        problems = [*map(self._stdout_problem, self.options.expect_stdout),
+        problems = [*(_text_problem("stdout", want, self.stdout) for want in self.options.expect_stdout),
+                    *(_text_problem("the build output", want, self.build_output) for want in self.options.expect_build),
                     *map(self._ref_problem, self.options.expect_ref),
                     *(symbol_problem(spec, self.symbols) for spec in self.options.expect_sym),
                     *(reloc_problem(spec, self.objects) for spec in self.options.expect_reloc)]
@@ -203,19 +204,6 @@ class Result(Displayable):
     def symbol(self, name: str) -> Symbol | None:
         """The linked program's symbol ``name`` (or the record of a local name it does not hold)."""
         return next((s for s in self.symbols if s.name == name), None)
-
-    def _stdout_problem(self, want: str) -> str | None:
-        if len(want) > 1 and want.startswith("/") and want.endswith("/"):
-            if re.search(want[1:-1], self.stdout, re.M):
-                return None
-            wanted = f"stdout to match {want}"
-        elif want in self.stdout:
-            return None
-        else:
-            wanted = f"stdout to contain {want!r}"
-        came = self.stdout.strip()
-        came = repr(came[:160] + ("…" if len(came) > 160 else "")) if came else "nothing"
-        return f"expected {wanted}, got {came}"
 
     def _ref_problem(self, spec: str) -> str | None:
         negate, func, symbol = parse_ref(spec)
@@ -232,3 +220,18 @@ class Result(Displayable):
         seen = sorted({m for fn in fns for row in fn.instructions for m in re.findall(r"([^\s,$]+?)(?:[+-]\w+)?\(SB\)", row.text)})
         return (f"expected {where} to reference {symbol}(SB), got "
                 + (", ".join(seen[:8]) + (" …" if len(seen) > 8 else "") if seen else "no symbol references"))
+
+
+def _text_problem(what: str, want: str, text: str) -> str | None:
+    """None when ``text`` contains ``want`` (or matches ``/REGEX/``), else what came instead."""
+    if len(want) > 1 and want.startswith("/") and want.endswith("/"):
+        if re.search(want[1:-1], text, re.M):
+            return None
+        wanted = f"{what} to match {want}"
+    elif want in text:
+        return None
+    else:
+        wanted = f"{what} to contain {want!r}"
+    came = text.strip()
+    came = repr(came[:160] + ("…" if len(came) > 160 else "")) if came else "nothing"
+    return f"expected {wanted}, got {came}"

@@ -307,7 +307,8 @@ def fold(summary: str, body: str, open_: bool = False) -> str:
             f"{escape(summary)}</span></summary>{body}</details>")
 
 
-def _origins(rows: list[Instruction]) -> str:
+def origins(rows: list[Instruction]) -> str:
+    """Where a run of inlined rows came from: its first FILE:LINE, and how many more places."""
     seen: list[str] = []
     for r in rows:
         label = f"{r.file}:{r.line}"
@@ -375,7 +376,7 @@ def function_rows(fn: Function, st: AsmStyle, budget: list[int], diffs: list[Row
         if kind == "body":
             parts.append(html)
         elif kind == "inlined":
-            parts.append(fold(f"inlined from {_origins(rows)} · {count(len(rows))}", html, st.unfold))
+            parts.append(fold(f"inlined from {origins(rows)} · {count(len(rows))}", html, st.unfold))
         else:
             parts.append(fold(f"{_SUMMARY[kind]} · {count(len(rows))}", html, st.unfold and kind != "padding"))
     if -1 in removed_before:

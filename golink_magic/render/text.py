@@ -6,7 +6,8 @@ from __future__ import annotations
 from difflib import unified_diff
 
 from ..listing.compare import CaseTable, Diff
-from ..model.result import Result
+from ..model.result import Function, Result
+from .listing import count, origins, segments
 
 TEXT_CAP = 16_000         # characters of stdout/stderr/build output shown per stream
 
@@ -44,12 +45,23 @@ def render_text(result: Result) -> str:
     lines += symbols_text(result)
     for fn in result.functions:
         lines.append(f"TEXT {fn.symbol}(SB) {fn.file}")
-        for row in fn.instructions:
-            origin = "  (inlined)" if row.external else ""
-            lines.append(f"  {row.file}:{row.line}\t{row.text}{origin}")
+        lines += function_rows_text(fn, result.options.unfold)
     if result.options.objects:
         lines += objects_text(result)
     return "\n".join(lines)
+
+
+def function_rows_text(fn: Function, unfold: bool = False) -> list[str]:
+    """A function's rows, one per line; a run of rows inlined from outside the module (fmt's
+    printing code, mostly) is one line saying where it came from, as the view folds it, unless
+    ``unfold``."""
+    out = []
+    for kind, rows in segments(fn):
+        if kind == "inlined" and not unfold:
+            out.append(f"  … {count(len(rows))} inlined from {origins(rows)} (folded; --unfold shows them)")
+            continue
+        out += [f"  {row.file}:{row.line}\t{row.text}" + ("  (inlined)" if row.external else "") for row in rows]
+    return out
 
 
 def symbols_text(result: Result) -> list[str]:
