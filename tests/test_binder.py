@@ -232,7 +232,7 @@ def test_first_build_after_postbuild_compiles_only_the_learners_code(binder, tmp
     assert "fmt" in imports
     (tmp_path / "main.go").write_text(
         "package main\n\nimport (\n" + "".join(f'\t_ "{p}"\n' for p in imports) + ')\n\nfunc main() {}\n')
-    build = _run([found["go"], "build", "-x", "-o", "prog", "."], cwd=tmp_path, env=found["env"])
+    build = _run([found["go"], "build", "-x", "-trimpath", "-o", "prog", "."], cwd=tmp_path, env=found["env"])  # as golink builds
     compiled = re.findall(r"/compile -o \S+ .*?-p (\S+)", build.stderr)
     assert compiled == ["main"], f"std was not warm for go {version} {goarch}: compiled {compiled[:10]}…"
     # shipped in GOROOT up to Go 1.24, built into GOCACHE on first use since 1.25

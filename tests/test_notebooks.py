@@ -37,7 +37,7 @@ CLAIMS = {
         "duplicated definition of symbol table/hello.hidden",
         "duplicated definition of symbol table/ciao.shadow",
         "hello.hidden=0 ciao.shadow=10", "ciao.MethodAsFunc()=5",
-        'hello.Public{Field: "x"}.ShadowValue()=10'],
+        'hello.Public{}.ShadowValue()=10', "(type SNOPTRDATA size 8)"],
     "06-methods-and-abi.ipynb": ["valueNoRecv()=777", "c.Get()=888", "c.Get()=10", "c.Sum()=42"],
     "07-clever-uses.ipynb": [
         "vault code = 100", "relocation target runtime.getg not defined", "TLS_CHACHA20_POLY1305_SHA256",

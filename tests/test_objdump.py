@@ -17,11 +17,11 @@ from .gocases import PUSHED_FUNC
 def pushed_binary(toolchain, tmp_path_factory):
     """PUSHED_FUNC built for real; returns (source dir, binary, files)."""
     d = tmp_path_factory.mktemp("pushed")
-    files, _, _, _ = with_go_mod(txtar.parse(PUSHED_FUNC).files)
+    files, _, module, _ = with_go_mod(txtar.parse(PUSHED_FUNC).files)
     materialize(files, d / "src")
     binary = d / "prog"
     subprocess.run(build_command(toolchain, Options(), binary), cwd=d / "src", env=toolchain.env(), check=True)
-    return d / "src", binary, files
+    return d / "src", binary, files, module
 
 
 def _dump(toolchain, binary, *args):
@@ -30,11 +30,11 @@ def _dump(toolchain, binary, *args):
 
 
 def test_parse_real_listing(toolchain, pushed_binary):
-    src, binary, files = pushed_binary
+    src, binary, files, module = pushed_binary
     fns = objdump.parse(_dump(toolchain, binary, "-s", r"^main\.main$"))
     assert [f.symbol for f in fns] == ["main.main"]
     fn = fns[0]
-    assert fn.file == str(src.resolve() / "main.go")
+    assert fn.file == f"{module}/main.go"  # -trimpath: the module path, not where the files are
     first = fn.instructions[0]
     assert first.file == "main.go" and first.line > 0 and first.pc > 0x400000
     assert all(row.text and row.hex for row in fn.instructions)
@@ -44,9 +44,9 @@ def test_parse_real_listing(toolchain, pushed_binary):
 
 
 def test_pushed_function_is_selected_by_its_file(toolchain, pushed_binary):
-    src, binary, files = pushed_binary
+    src, binary, files, module = pushed_binary
     fns = objdump.parse(_dump(toolchain, binary, "-s", "^(main|pushy)"))
-    objdump.relate_to_module(fns, str(src.resolve()), list(files))
+    objdump.relate_to_module(fns, str(src.resolve()), list(files), module)
     chosen = {f.symbol: f.file for f in objdump.select(fns)}
     # `double` is written in main.go but the linker knows it only as pushy/lib.Twice.
     assert chosen["pushy/lib.Twice"] == "main.go"
@@ -57,11 +57,11 @@ def test_pushed_function_is_selected_by_its_file(toolchain, pushed_binary):
 
 
 def test_whole_binary_parse_and_inlined_rows_marked_external(toolchain, pushed_binary):
-    src, binary, files = pushed_binary
+    src, binary, files, module = pushed_binary
     fns = objdump.parse(_dump(toolchain, binary))
     assert len(fns) > 500
     assert any(f.symbol.startswith("runtime.") for f in fns)
-    objdump.relate_to_module(fns, str(src.resolve()), list(files))
+    objdump.relate_to_module(fns, str(src.resolve()), list(files), module)
     main = next(f for f in fns if f.symbol == "main.main")
     external = {r.file for r in main.instructions if r.external}
     assert "print.go" in external  # fmt.Println inlined into main.main

@@ -94,6 +94,32 @@ def test_stdout_checks_say_what_was_expected_and_what_came():
     assert "to match /^nope$/" in _with(pull, expect_stdout=["/^nope$/"]).expectation_failure()
 
 
+def test_build_checks_read_the_compilers_and_linkers_words():
+    broken = saved.load("broken")
+    said = next(ln for ln in broken.build_output.splitlines() if ": " in ln and not ln.startswith("#"))
+    message = said.split(": ", 1)[1]
+    assert _with(broken, expect="compile-error", expect_build=[message]).met_expectation
+    assert _with(broken, expect="compile-error", expect_build=[r"/main\.go:\d+:\d+: /"]).met_expectation
+    miss = _with(broken, expect="compile-error", expect_build=["relocation target"]).expectation_failure()
+    assert miss.startswith("expected the build output to contain 'relocation target', got '") and message in miss
+    # the outcome is judged first: a build check never hides a wrong outcome
+    assert _with(broken, expect="ok", expect_build=[message]).expectation_failure().startswith("expected ok, got")
+
+
+def test_vet_checks_need_a_vet_run_and_say_what_it_reported():
+    pull = saved.load("table-row02")
+    assert _with(pull, expect_vet=["clean"]).expectation_failure() == \
+        "table-row02: expected a go vet report, got none (go vet did not run)"
+    pull.options = Options(expect_vet=["clean"])
+    pull.vet_output, pull.vet_status = "", 0
+    assert pull.met_expectation
+    pull.vet_output, pull.vet_status = "main.go:5:27: fmt.Printf format %d has arg \"x\" of wrong type string\n", 1
+    assert pull.expectation_failure() == ("table-row02: expected go vet to report nothing, got exit status 1: "
+                                          "main.go:5:27: fmt.Printf format %d has arg \"x\" of wrong type string")
+    pull.options = Options(expect_vet=["format %d has arg"])
+    assert pull.met_expectation and Options(expect_vet=["x"]).wants_vet and not Options().wants_vet
+
+
 def test_ref_checks_read_the_listing():
     pull, push = saved.load("table-row02"), saved.load("table-row03")
     assert _with(pull, expect_ref=["main.main:full/hello.privInt64"]).met_expectation

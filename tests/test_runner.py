@@ -163,3 +163,22 @@ def test_dot_slash_targets_and_missing_targets(session):
     assert _run(session, files, target="./old", no_objdump=True).stderr == "in old\n"
     r = session.run(Options(target="./nowhere", no_objdump=True))
     assert r.outcome == "compile-error" and "nowhere" in r.build_output
+
+
+WRONG_SIGNATURE = {
+    "hello/hello.go": "package hello\n\nfunc double(n int64) int64 { return 2 * n }\n\nfunc Double(n int64) int64 { return double(n) }\n",
+    "main.go": 'package main\n\nimport (\n\t"fmt"\n\t_ "unsafe"\n\n\t_ "course/hello"\n)\n\n'
+               "//go:linkname half course/hello.double\nfunc half(s string) int64\n\n"
+               'func main() { fmt.Println(half("ab") != 0) }\n',
+}
+
+
+def test_go_vet_says_nothing_about_a_linkname_with_the_wrong_signature(session):
+    r = _run(session, WRONG_SIGNATURE, vet=True, expect_vet=["clean"])
+    assert r.outcome == "ok" and r.vet_status == 0 and r.vet_output == ""  # the real go vet, silent
+    assert "go vet ./...: nothing to report" in r.notes and r.commands[-1] == "go vet ./..."
+    assert r.met_expectation
+    session.reset()
+    r = _run(session, {"main.go": main_only('\tfmt.Printf("%d\\n", "x")', 'import "fmt"\n')}, expect_vet=["clean"])
+    assert r.outcome == "ok" and r.vet_status == 1 and "fmt.Printf format %d has arg" in r.vet_output
+    assert r.expectation_failure().startswith("expected go vet to report nothing, got exit status 1: ")

@@ -9,6 +9,7 @@ from bs4 import BeautifulSoup
 
 from golink_magic import Options, diff, table
 from golink_magic.render import view
+from golink_magic.render.text import render_text
 
 from . import saved
 from .saved import ESCAPES
@@ -351,3 +352,22 @@ def test_hovering_an_operand_restyles_its_declaration_in_a_real_browser(tmp_path
                 assert tab.eval_on_selector(f'{scope} [data-sym="full/hello.privInt64"]', outline).startswith("solid")
         finally:
             browser.close()
+
+
+def test_text_listing_folds_inlined_rows_and_long_build_output():
+    r = saved.load("table-row02")
+    inlined = [row for fn in r.functions for row in fn.instructions if row.external]
+    assert inlined, "the fixture inlines fmt's printing code into main.main"
+    text = render_text(r)
+    assert "(inlined)" not in text and re.search(r"^  … \d+ rows? inlined from \S+:\d+.* \(folded; --unfold shows them\)$",
+                                                text, re.M)
+    r.options.unfold = True
+    assert text.count("\n") < render_text(r).count("\n") and "(inlined)" in render_text(r)
+    usage = "# example\nflag provided but not defined: -checklinkname\nusage: link [options] main.o\n" + \
+        "".join(f"  -flag{i}\n\tdoes {i}\n" for i in range(50))
+    r.build_output = usage
+    text = render_text(r)
+    assert "flag provided but not defined: -checklinkname" in text and "-flag40" not in text
+    assert "[… 95 more lines of the build's output, folded]" in text
+    html = view.render_html(r)
+    assert "95 more lines of the build&#x27;s output" in html or "95 more lines of the build's output" in html

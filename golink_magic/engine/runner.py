@@ -27,6 +27,7 @@ from .linker import list_objects, list_symbols
 from .plan import Plan, make_plan
 from .progress import BuildProgress
 from .toolchain import Toolchain
+from .vet import run_vet
 from .workspace import materialize
 
 __all__ = ["Job", "finish_background", "run_files", "run_many"]
@@ -61,6 +62,7 @@ def run_files(files: dict[str, str], options: Options, toolchain: Toolchain, wor
     try:
         if cached is not None:
             if not _reuse(result, cached):
+                _vet(run, result)
                 return result
         else:
             built, provable, recording = replay_or_build(run, result, replay)
@@ -71,6 +73,7 @@ def run_files(files: dict[str, str], options: Options, toolchain: Toolchain, wor
                     result.notes += link_failures(result.build_output, result.objects)
                 if use_cache and provable:
                     cache.store(entry, result, None)
+                _vet(run, result)
                 return result
         opts = plan.options
         listed = _run_and_disassemble(run, result, listing=cached is None and (
@@ -84,6 +87,7 @@ def run_files(files: dict[str, str], options: Options, toolchain: Toolchain, wor
             snapshot = result.to_dict()  # taken now: the caller may go on with the result
             pending.append(in_thread(cache.store, entry, snapshot, plan.binary) if background else
                            lambda: cache.store(entry, snapshot, plan.binary))
+        _vet(run, result)
     except BaseException:
         pending = []  # an interrupt or a fault: the caller stops every child, the recording's too
         raise
@@ -94,6 +98,12 @@ def run_files(files: dict[str, str], options: Options, toolchain: Toolchain, wor
             for wait in pending:
                 wait()  # the plan is on disk before the next edit can want it
     return result
+
+
+def _vet(run: Run, result: Result) -> None:
+    """``go vet`` when the options ask for it; never cached, and after the build, whose cache it reuses."""
+    if run.options.wants_vet:
+        run_vet(run, result)
 
 
 def _run_and_disassemble(run: Run, result: Result, listing: bool) -> bool:

@@ -36,6 +36,7 @@ class Options:
     no_run: bool = False  # build and disassemble only (e.g. for a GOARCH this machine cannot run)
     unfold: bool = False  # show the stack check, morestack tail and inlined code open
     objects: bool = False  # list each module package's compiled object (before the link) too
+    vet: bool = False      # also run go vet on the module's packages
     max_tasks: int = 512        # processes and threads the program may run at once
     max_file_mb: int = 100      # the largest file it may write
     max_memory_mb: int = 4096   # its address space
@@ -45,18 +46,24 @@ class Options:
     expect_ref: list[str] = field(default_factory=list)     # [!][FUNC:]SYMBOL
     expect_sym: list[str] = field(default_factory=list)     # [!]NAME the linked program holds
     expect_reloc: list[str] = field(default_factory=list)   # [!]FUNC:TARGET in FUNC's object
+    expect_vet: list[str] = field(default_factory=list)     # "clean", TEXT or /REGEX/ in go vet's report
 
     def copy(self) -> "Options":
         """An independent copy (lists included)."""
         return replace(self, objdump=list(self.objdump), expect_stdout=list(self.expect_stdout),
                        expect_build=list(self.expect_build),
                        expect_ref=list(self.expect_ref), expect_sym=list(self.expect_sym),
-                       expect_reloc=list(self.expect_reloc))
+                       expect_reloc=list(self.expect_reloc), expect_vet=list(self.expect_vet))
 
     @property
     def wants_objects(self) -> bool:
         """Whether the run lists the compiled objects (asked for, or an ``--expect-reloc`` needs them)."""
         return self.objects or bool(self.expect_reloc)
+
+    @property
+    def wants_vet(self) -> bool:
+        """Whether the run also runs ``go vet`` (asked for, or an ``--expect-vet`` needs it)."""
+        return self.vet or bool(self.expect_vet)
 
     def build_key(self) -> dict:
         """The options that change the binary or its listing (for the result cache)."""
@@ -91,7 +98,7 @@ class Options:
         return out
 
 
-LIST_CHECKS = ("expect_stdout", "expect_build", "expect_ref", "expect_sym", "expect_reloc")  # repeatable, per column
+LIST_CHECKS = ("expect_stdout", "expect_build", "expect_ref", "expect_sym", "expect_reloc", "expect_vet")  # repeatable, per column
 
 
 def _per_column(name: str, value: str, count: int) -> list[str]:
@@ -146,6 +153,7 @@ TABLE: tuple[Spec, ...] = (
     Spec("unfold", "show the folded rows open: stack check, morestack tail and inlined code", kind="flag"),
     Spec("objects", "also show each module package's compiled object before the link: the symbols it defines "
          "and leaves undefined, every relocation, the compiler's -S rows beside the linked ones", kind="flag"),
+    Spec("vet", "also run go vet on the module's packages and show what it reports", kind="flag"),
     Spec("expect", "the outcome this run should show: " + ", ".join(OUTCOMES)
          + "; with several columns one for all, or one per column (ok,link-error)", columns=True, metavar="OUTCOME"),
     Spec("expect_stdout", "text the program's stdout must contain, or /REGEX/ it must match (repeatable; "
@@ -160,6 +168,8 @@ TABLE: tuple[Spec, ...] = (
          kind="list", columns=True, metavar="NAME"),
     Spec("expect_reloc", "FUNC:TARGET: FUNC's compiled object must relocate to TARGET (TARGET-4: with that "
          "addend), or !FUNC:TARGET for must-not (repeatable; per column: a,b)", kind="list", columns=True, metavar="FUNC:TARGET"),
+    Spec("expect_vet", "what go vet must report: 'clean' (nothing, exit status 0), TEXT it must contain, or /REGEX/ "
+         "(runs go vet; repeatable; per column: a,b)", kind="list", columns=True, metavar="TEXT"),
 )
 BY_NAME = {spec.name: spec for spec in TABLE}
 
@@ -259,7 +269,7 @@ def check_options(opts: Options, columns: int = 1, where: str | None = None) -> 
             raise CaseError(f"{name(limit)} must be a positive whole number")
     for regex in opts.objdump:
         _check_regex(name("objdump"), regex)
-    for check in ("expect_stdout", "expect_build"):
+    for check in ("expect_stdout", "expect_build", "expect_vet"):
         for text in getattr(opts, check):
             if len(text) > 1 and text.startswith("/") and text.endswith("/"):
                 _check_regex(name(check), text[1:-1])

@@ -122,6 +122,8 @@ class Result(Displayable):
     stdout: str = ""
     stderr: str = ""
     build_output: str = ""
+    vet_output: str | None = None  # what go vet printed (--vet); None: not run
+    vet_status: int | None = None
     functions: list[Function] = field(default_factory=list)
     symbols: list[Symbol] = field(default_factory=list)         # the linked program's (go tool nm)
     objects: list[PackageObject] = field(default_factory=list)  # before the link (--objects)
@@ -198,12 +200,23 @@ class Result(Displayable):
                     *(_text_problem("the build output", want, self.build_output) for want in self.options.expect_build),
                     *map(self._ref_problem, self.options.expect_ref),
                     *(symbol_problem(spec, self.symbols) for spec in self.options.expect_sym),
-                    *(reloc_problem(spec, self.objects) for spec in self.options.expect_reloc)]
+                    *(reloc_problem(spec, self.objects) for spec in self.options.expect_reloc),
+                    *(self._vet_problem(want) for want in self.options.expect_vet)]
         return [f"{label}{problem}" for problem in problems if problem]
 
     def symbol(self, name: str) -> Symbol | None:
         """The linked program's symbol ``name`` (or the record of a local name it does not hold)."""
         return next((s for s in self.symbols if s.name == name), None)
+
+    def _vet_problem(self, want: str) -> str | None:
+        if self.vet_output is None:
+            return "expected a go vet report, got none (go vet did not run)"
+        if want == "clean":
+            if self.vet_status == 0 and not self.vet_output.strip():
+                return None
+            said = self.vet_output.strip().splitlines()
+            return f"expected go vet to report nothing, got exit status {self.vet_status}" + (f": {said[-1]}" if said else "")
+        return _text_problem("go vet's report", want, self.vet_output)
 
     def _ref_problem(self, spec: str) -> str | None:
         negate, func, symbol = parse_ref(spec)

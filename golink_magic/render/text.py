@@ -27,13 +27,28 @@ def capped_text(text: str) -> str:
     return shown if not more else f"{shown}\n[… {more:,} more characters not shown]" + (f"\n{note}" if note else "")
 
 
+BUILD_HEAD_LINES = 8  # lines of a long build output shown before the fold (the usage text a bad flag prints)
+
+
+def build_head(text: str) -> tuple[str, str]:
+    """A build output's first lines and the rest, when the rest is long enough to fold
+    (a mistyped linker flag prints the linker's whole usage, ~100 lines)."""
+    lines = text.splitlines(keepends=True)
+    if len(lines) <= BUILD_HEAD_LINES + 4:
+        return text, ""
+    return "".join(lines[:BUILD_HEAD_LINES]), "".join(lines[BUILD_HEAD_LINES:])
+
+
 def render_text(result: Result) -> str:
     """A readable plain-text summary: outcome, output and the assembly listing."""
     lines = [f"{result.name + ': ' if result.name else ''}{result.outcome}  ({result.go_version})"]
     if result.exit_code not in (None, 0) or result.signal:
         lines.append(f"exit code {result.exit_code}" + (f", signal {result.signal}" if result.signal else ""))
     if result.build_output.strip():
-        lines += ["--- build ---", capped_text(result.build_output.rstrip())]
+        head, rest = build_head(capped_text(result.build_output.rstrip()))
+        lines += ["--- build ---", head.rstrip("\n")]
+        if rest:
+            lines.append(f"[… {len(rest.splitlines())} more lines of the build's output, folded]")
     if result.stdout:
         lines += ["--- stdout ---", capped_text(result.stdout.rstrip("\n"))]
     if result.stderr:

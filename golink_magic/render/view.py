@@ -43,7 +43,7 @@ from .linker import LINKER_CSS, objects_block, symbol_changes, symbols_block
 from ..model.gosource import linknames
 from .assets import asset
 from .source import SOURCE_CAP, highlight_lines, line_key, source_block, source_files, line_keys, source_order
-from .text import (TEXT_CAP, cut, render_diff_text, render_matrix_text, render_table_text,  # noqa: F401 - re-exported
+from .text import (TEXT_CAP, build_head, cut, render_diff_text, render_matrix_text, render_table_text,  # noqa: F401 - re-exported
                    render_text)
 
 PAYLOAD_LIMIT = 250_000   # bytes of HTML per view
@@ -120,13 +120,16 @@ def _output_block(result: Result, links: Links, changed: bool = False) -> str:
     parts.append(_stream("stderr", result.stderr, out_cls))
     if result.build_output.strip():
         shown, more = _capped(result.build_output)
+        head, rest = build_head(shown)
         lines = []
-        for line in shown.splitlines():
+        for line in head.splitlines():
             m = BUILD_MESSAGE.match(line)
             key = _message_key(result, m["path"], m["line"]) if m else None
             cls = links.classes(key) if key else ""
             lines.append(f'<span class="glm-msg{cls}"{f" data-src={escape(key)!r}" if key and cls else ""}>{escape(line)}</span>')
-        parts.append(f'<div class="glm-sec">build</div><pre class="glm-pre">{"".join(lines)}</pre>{more}')
+        folded = "" if not rest else (f'<details class="glm-fold"><summary>{len(rest.splitlines())} more lines of '
+                                      f'the build\'s output</summary><pre class="glm-pre">{escape(rest)}</pre></details>')
+        parts.append(f'<div class="glm-sec">build</div><pre class="glm-pre">{"".join(lines)}</pre>{folded}{more}')
     for note in result.notes:
         parts.append(f'<div class="glm-meta">note: {escape(note)}</div>')
     if result.commands:
