@@ -48,6 +48,9 @@ _VOLATILE = [
     (re.compile(r" · cached build"), ""),
     (re.compile(r"/tmp/golink-\w+"), "/tmp/golink-W"),
     (re.compile(r"\(\d+\.\d s\)"), "(N s)"),
+    # %gotoolchains install: downloaded on one machine, already there on another
+    (re.compile(r"^Go \S+: already installed \((\S+)\), nothing to download$", re.M), r"Go \1 installed"),
+    (re.compile(r"^installed go version go(\S+) \S+ at \S+$", re.M), r"Go \1 installed"),
 ]
 
 
