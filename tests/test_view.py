@@ -361,8 +361,11 @@ def test_text_listing_folds_inlined_rows_and_long_build_output():
     text = render_text(r)
     assert "(inlined)" not in text and re.search(r"^  … \d+ rows? inlined from \S+:\d+.* \(folded; --unfold shows them\)$",
                                                 text, re.M)
+    assert re.search(r"^  … stack check: \d rows \(folded; --unfold shows them\)$", text, re.M)
+    assert "CMPQ SP, 0x10(R14)" not in text and "runtime.morestack" not in text
     r.options.unfold = True
     assert text.count("\n") < render_text(r).count("\n") and "(inlined)" in render_text(r)
+    assert "CMPQ SP, 0x10(R14)" in render_text(r)
     usage = "# example\nflag provided but not defined: -checklinkname\nusage: link [options] main.o\n" + \
         "".join(f"  -flag{i}\n\tdoes {i}\n" for i in range(50))
     r.build_output = usage

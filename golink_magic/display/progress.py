@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 import time
 
 from .widgets import _ipywidgets, _want_widget, in_kernel
@@ -29,25 +30,31 @@ class BuildStatus:
         self.lines: dict[str, str] = {}
         self.kernel = in_kernel()
         self.printed = 0.0
+        self.closed = False
+        self.lock = threading.Lock()
 
     def __call__(self, line: str) -> None:
         self.for_case("", line)
 
     def for_case(self, name: str, line: str) -> None:
-        """Show ``line`` for case ``name`` (one line per case still building)."""
-        self.lines[name] = f"{name}: {line}" if name else line
-        bundle = {"text/plain": "\n".join(self.lines.values())}
-        if not self.kernel:
-            if time.monotonic() - self.printed >= self.PRINT_EVERY:
-                self.printed = time.monotonic()
-                print(bundle["text/plain"], file=sys.stderr, flush=True)
-            return
-        if self.handle is None:
-            from IPython.display import display  # noqa: PLC0415
+        """Show ``line`` for case ``name`` (one line per case still building).  Lines that come
+        after :meth:`close` (from a build thread still finishing) are dropped."""
+        with self.lock:
+            if self.closed:
+                return
+            self.lines[name] = f"{name}: {line}" if name else line
+            bundle = {"text/plain": "\n".join(self.lines.values())}
+            if not self.kernel:
+                if time.monotonic() - self.printed >= self.PRINT_EVERY:
+                    self.printed = time.monotonic()
+                    print(bundle["text/plain"], file=sys.stderr, flush=True)
+                return
+            if self.handle is None:
+                from IPython.display import display  # noqa: PLC0415
 
-            self.handle = display(bundle, raw=True, display_id=True)
-        else:
-            self.handle.update(bundle, raw=True)
+                self.handle = display(bundle, raw=True, display_id=True)
+            else:
+                self.handle.update(bundle, raw=True)
 
     def __enter__(self) -> "BuildStatus":
         return self
@@ -56,9 +63,11 @@ class BuildStatus:
         self.close()
 
     def close(self) -> None:
-        """Empty the line (nothing is left in the saved output)."""
-        if self.handle is not None:
-            self.handle.update({"text/plain": ""}, raw=True)
+        """Empty the line (nothing is left in the saved output), for good."""
+        with self.lock:
+            self.closed = True
+            if self.handle is not None:
+                self.handle.update({"text/plain": ""}, raw=True)
 
 
 class CaseCount:

@@ -317,7 +317,7 @@ def origins(rows: list[Instruction]) -> str:
     return seen[0] + (f" +{len(seen) - 1} more" if len(seen) > 1 else "")
 
 
-_SUMMARY = {"check": "stack check", "tail": "morestack tail", "padding": "padding", "body": "body",
+SUMMARY = {"check": "stack check", "tail": "morestack tail", "padding": "padding", "body": "body",
             "inlined": "inlined"}
 
 
@@ -372,13 +372,13 @@ def function_rows(fn: Function, st: AsmStyle, budget: list[int], diffs: list[Row
             body.append(html)
         if not body:
             continue
-        html = f'<div role="list" aria-label="{escape(_SUMMARY.get(kind, kind))} rows">{"".join(body)}</div>'
+        html = f'<div role="list" aria-label="{escape(SUMMARY.get(kind, kind))} rows">{"".join(body)}</div>'
         if kind == "body":
             parts.append(html)
         elif kind == "inlined":
             parts.append(fold(f"inlined from {origins(rows)} · {count(len(rows))}", html, st.unfold))
         else:
-            parts.append(fold(f"{_SUMMARY[kind]} · {count(len(rows))}", html, st.unfold and kind != "padding"))
+            parts.append(fold(f"{SUMMARY[kind]} · {count(len(rows))}", html, st.unfold and kind != "padding"))
     if -1 in removed_before:
         parts.append(f'<div role="list">{_removed(removed_before[-1])}</div>')
     return "".join(parts), cut

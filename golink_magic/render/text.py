@@ -7,7 +7,7 @@ from difflib import unified_diff
 
 from ..listing.compare import CaseTable, Diff
 from ..model.result import Function, Result
-from .listing import count, origins, segments
+from .listing import SUMMARY, count, origins, segments
 
 TEXT_CAP = 16_000         # characters of stdout/stderr/build output shown per stream
 
@@ -67,13 +67,16 @@ def render_text(result: Result) -> str:
 
 
 def function_rows_text(fn: Function, unfold: bool = False) -> list[str]:
-    """A function's rows, one per line; a run of rows inlined from outside the module (fmt's
-    printing code, mostly) is one line saying where it came from, as the view folds it, unless
-    ``unfold``."""
+    """A function's rows, one per line.  As the view folds them, unless ``unfold``: a run of rows
+    inlined from outside the module (fmt's printing code, mostly) is one line saying where it came
+    from, and the stack check and the ``morestack`` tail are one line each."""
     out = []
     for kind, rows in segments(fn):
         if kind == "inlined" and not unfold:
             out.append(f"  … {count(len(rows))} inlined from {origins(rows)} (folded; --unfold shows them)")
+            continue
+        if kind in ("check", "tail") and not unfold:
+            out.append(f"  … {SUMMARY[kind]}: {count(len(rows))} (folded; --unfold shows them)")
             continue
         out += [f"  {row.file}:{row.line}\t{row.text}" + ("  (inlined)" if row.external else "") for row in rows]
     return out
