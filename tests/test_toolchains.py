@@ -59,11 +59,11 @@ def test_missing_versions_name_the_install_command():
 
 def test_offline_install_is_one_sentence_and_leaves_nothing_behind():
     with pytest.raises(ToolchainError) as err:
-        toolchains.install("1.25.5", index_url=UNREACHABLE)
+        toolchains.install("1.24.3", index_url=UNREACHABLE)
     msg = str(err.value)
     assert UNREACHABLE in msg and "unreachable" in msg
-    assert "`golink-magic toolchains install 1.25.5`" in msg and "\n" not in msg
-    assert not (cache_root() / "toolchains" / "1.25.5").exists()
+    assert "`golink-magic toolchains install 1.24.3`" in msg and "\n" not in msg
+    assert not (cache_root() / "toolchains" / "1.24.3").exists()
     assert not list((cache_root() / "toolchains").glob(".staging-*"))
 
 
@@ -92,10 +92,10 @@ def test_cli_installs_loosely_and_lists(go122, tmp_path):
 
 
 def test_cli_offline_install_exits_2_without_traceback():
-    proc = _cli("toolchains", "install", "1.25.5", "--index-url", UNREACHABLE)
+    proc = _cli("toolchains", "install", "1.24.3", "--index-url", UNREACHABLE)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     last = proc.stderr.strip().splitlines()[-1]
-    assert last.startswith("golink-magic: could not download Go 1.25.5")
+    assert last.startswith("golink-magic: could not download Go 1.24.3")
 
 
 def test_gotoolchains_magic(shell, go122):
@@ -105,8 +105,8 @@ def test_gotoolchains_magic(shell, go122):
     shell.run("%gotoolchains install 1.22.10 1.22")  # installed: nothing runs pip, and it says so
     assert shell.last_output.stdout.splitlines() == ["Go 1.22.10: already installed (1.22.10), nothing to download",
                                                      "Go 1.22: already installed (1.22.10), nothing to download"]
-    err = shell.fails(f"%gotoolchains install 1.25.5 --index-url {UNREACHABLE}")
-    assert isinstance(err, UsageError) and "golink-magic toolchains install 1.25.5" in str(err)
+    err = shell.fails(f"%gotoolchains install 1.24.3 --index-url {UNREACHABLE}")
+    assert isinstance(err, UsageError) and "golink-magic toolchains install 1.24.3" in str(err)
     assert "Looking in indexes" in shell.last_output.stdout  # pip's lines were shown as they came
     assert isinstance(shell.fails("%gotoolchains install"), UsageError)
 
