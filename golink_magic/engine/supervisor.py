@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..model.errors import ToolchainError
-from . import procs
+from . import procs, syscache
 
 SOURCE = Path(__file__).with_name("static") / "supervisor.go"
 BUILD_TIMEOUT = 900  # seconds: the first build with a Go release compiles part of the standard library
@@ -50,30 +50,40 @@ def binary(toolchain, watch=None) -> Path | None:
     if not sys.platform.startswith("linux") or os.environ.get("GOLINK_NO_SUPERVISOR"):
         return None
     source = SOURCE.read_bytes()
-    digest = hashlib.sha256(source).hexdigest()[:12]
+    name = f"golink-supervisor-{hashlib.sha256(source).hexdigest()[:12]}"
+    shared = syscache.system_state(toolchain.version)
+    if shared is not None and (shared / "supervisor" / name).exists():
+        return shared / "supervisor" / name  # built by the host's warm step, read-only
     with toolchain._locked(watch):
-        path = toolchain.state_dir / "supervisor" / f"golink-supervisor-{digest}"
+        path = toolchain.state_dir / "supervisor" / name
         if path.exists():
             return path
-        build = path.parent / f".build-{os.getpid()}-{threading.get_ident()}"
-        build.mkdir(parents=True, exist_ok=True)
-        (build / "go.mod").write_text("module golinksupervisor\n\ngo 1.19\n")
-        (build / "main.go").write_bytes(source)
-        env = toolchain.env()
-        env.pop("GOFLAGS", None)
-        mark = procs.generation()
-        built = build / "golink-supervisor"
-        done = procs.spawn([str(toolchain.go), "build", "-trimpath", "-ldflags=-s -w", "-o", str(built), "."], build,
-                           env, timeout=BUILD_TIMEOUT, watch=watch)
-        if done.returncode == 0 and built.exists():
-            os.replace(built, path)  # atomic: another kernel never runs a half-written binary
-        shutil.rmtree(build, ignore_errors=True)
-        if procs.interrupted_since(mark):
-            raise KeyboardInterrupt
-        if done.returncode != 0 or not path.exists():
-            raise ToolchainError(f"{toolchain.version} cannot build golink's process supervisor: "
-                                 f"{(done.text('stderr') or done.text()).strip()[:300]}")
-        return path
+        return build_program(toolchain, source, path, "golink's process supervisor", watch)
+
+
+def build_program(toolchain, source: bytes, path: Path, what: str, watch=None) -> Path:
+    """Build the one-file Go program ``source`` with ``toolchain`` for the host into ``path``
+    (atomically: another kernel never runs a half-written binary).  Raises
+    :class:`ToolchainError` naming ``what`` when it does not build."""
+    build = path.parent / f".build-{os.getpid()}-{threading.get_ident()}"
+    build.mkdir(parents=True, exist_ok=True)
+    (build / "go.mod").write_text("module golinkhelper\n\ngo 1.19\n")
+    (build / "main.go").write_bytes(source)
+    env = toolchain.env()
+    env.pop("GOFLAGS", None)
+    mark = procs.generation()
+    built = build / path.name
+    done = procs.spawn([str(toolchain.go), "build", "-trimpath", "-ldflags=-s -w", "-o", str(built), "."], build,
+                       env, timeout=BUILD_TIMEOUT, watch=watch)
+    if done.returncode == 0 and built.exists():
+        os.replace(built, path)
+    shutil.rmtree(build, ignore_errors=True)
+    if procs.interrupted_since(mark):
+        raise KeyboardInterrupt
+    if done.returncode != 0 or not path.exists():
+        raise ToolchainError(f"{toolchain.version} cannot build {what}: "
+                             f"{(done.text('stderr') or done.text()).strip()[:300]}")
+    return path
 
 
 def command(supervisor: Path, report: Path, limits: Limits, cmd: list[str]) -> list[str]:

