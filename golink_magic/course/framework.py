@@ -38,6 +38,7 @@ from .starts import STARTS
 
 __all__ = [
     "EXERCISES", "Attempt", "Exercise", "Requirement", "Verdict", "build_errors", "builds", "check", "directive",
+    "first_prediction",
     "goarch", "judge", "keeps", "listing_rows", "no_directive", "pulls_from", "built_linknames", "predicted", "printed", "prints", "references",
     "references_package", "register", "relocates", "runs", "unchanged", "defines_alone", "calls_pulled", "value_from", "without_ldflag",
 ]
@@ -314,6 +315,11 @@ def register(exercise: Exercise) -> Exercise:
     return exercise
 
 
+
+
+def first_prediction(name: str) -> str | None:
+    """The first prediction this process (kernel) recorded for exercise ``name``, if any."""
+    return _PREDICTIONS.get(name)
 
 
 def judge(name: str, result: Result, prediction: str | None = None,

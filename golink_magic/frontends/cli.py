@@ -5,6 +5,7 @@
     golink-magic toolchains [install VERSION...]
     golink-magic warm [DIR]         (compile std, the objdump tool and the cases ahead of time)
     golink-magic cache [clear PART] (what is kept on disk, and clearing it)
+    golink-magic nbgrader COURSE CHAPTER.ipynb...  (chapters as nbgrader source assignments)
 
 Exit status: 0 when every case met its expectation (``expect:`` header or ``--expect``; without
 one, ``ok``), 1 when one did not, 2 for bad usage.
@@ -20,6 +21,7 @@ import sys
 from pathlib import Path
 
 from ..model import options
+from . import assignments
 from ..engine import host, procs
 from .session import Session
 from ..engine.cache import budget_bytes, size_of
@@ -63,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     cch.add_argument("action", nargs="?", choices=["show", "clear"], default="show")
     cch.add_argument("part", nargs="?", help="results, build VERSION, toolchain VERSION, or all")
     cch.add_argument("version", nargs="?", help="the Go version of a build cache or installed toolchain")
+    grd = sub.add_parser("nbgrader", help="write course chapters as nbgrader source assignments (exercises graded)")
+    grd.add_argument("course", help="the nbgrader course folder (its source/ gets one folder per chapter)")
+    grd.add_argument("chapters", nargs="+", metavar="CHAPTER.ipynb", help="the chapters' notebooks")
+    grd.add_argument("--points", type=int, default=1, help="points per exercise (default 1)")
     return p
 
 
@@ -259,6 +265,23 @@ def cmd_cache(args) -> int:
     return 0
 
 
+def cmd_nbgrader(args) -> int:
+    """The ``nbgrader`` sub-command: each chapter as ``COURSE/source/<chapter>/<chapter>.ipynb``,
+    its exercises as locked autograder-tests cells (:mod:`.assignments`)."""
+    chapters = [Path(c) for c in args.chapters]
+    for chapter in chapters:
+        if chapter.suffix != ".ipynb" or not chapter.is_file():
+            raise CaseError(f"{chapter}: not a chapter notebook (.ipynb)")
+    for chapter in chapters:
+        target, graded = assignments.write_source(Path(args.course), chapter, args.points)
+        said = ", ".join(graded) if graded else "no exercise (nothing graded)"
+        print(f"wrote {target}: graded {said}, {args.points} point{'s' * (args.points != 1)} each")
+    names = " ".join(c.stem for c in chapters)
+    print(f"next, in {args.course}: for a in {names}; do nbgrader generate_assignment $a && "
+          "nbgrader release_assignment $a; done")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``golink-magic`` command."""
     args = _parser().parse_args(argv)
@@ -268,7 +291,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"golink-magic: {problem}", file=sys.stderr)
         return 2
     try:
-        return {"run": cmd_run, "warm": cmd_warm, "toolchains": cmd_toolchains, "cache": cmd_cache}[args.command](args)
+        return {"run": cmd_run, "warm": cmd_warm, "toolchains": cmd_toolchains, "cache": cmd_cache,
+                "nbgrader": cmd_nbgrader}[args.command](args)
     except UserError as exc:
         print(f"golink-magic: {exc}", file=sys.stderr)
         return 2
