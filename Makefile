@@ -42,6 +42,7 @@ setup-test: $(VENV)/.installed-test
 $(VENV)/.installed-test: $(VENV)/.installed-check
 	bash scripts/install-browser.sh
 	bash scripts/install-debian-go.sh
+	bash scripts/install-hub.sh $(VENV)
 	touch $@
 
 warm: setup

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+import tempfile
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -49,6 +53,27 @@ def go122(isolated_dirs):
     from golink_magic.engine import catalog as toolchains
 
     return toolchains.install("1.22.10")
+
+
+WARM_CASE = "expect: ok\nexpect-stdout: warm 42\n-- main.go --\npackage main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"warm\", 42) }\n"
+
+
+@pytest.fixture(scope="session")
+def system_cache(go122, tmp_path_factory):
+    """A host's read-only warm cache for Go 1.27 and 1.22, made as an administrator makes it
+    (``golink-magic warm --system DIR``) in a folder every user can read; yields (DIR, what the
+    warm step printed).  The host-cache and hub tests share it."""
+    base = Path(tempfile.mkdtemp(prefix="golink-host-", dir="/tmp"))
+    base.chmod(0o755)
+    cases = base / "cases"
+    cases.mkdir()
+    (cases / "hello.txtar").write_text(WARM_CASE)
+    warm = subprocess.run([sys.executable, "-m", "golink_magic", "warm", "--system", str(base / "system"),
+                           "--no-setting", "--go", f"1.27,{go122.go}", str(cases)], capture_output=True, text=True,
+                          timeout=1800, env={**os.environ, "GOLINK_SYSTEM_CACHE": ""})
+    assert warm.returncode == 0, warm.stderr[-3000:]
+    yield base / "system", warm.stdout
+    shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -158,7 +183,7 @@ def table_results():
 
 # The fast tier (`make check`) is every test that builds no Go and starts no browser: tests using
 # these fixtures, or living in these modules, build Go and are marked `go`.
-_GO_FIXTURES = {"toolchain", "session", "shell", "go122", "go119"}
+_GO_FIXTURES = {"toolchain", "session", "shell", "go122", "go119", "system_cache"}
 _GO_MODULES = {"test_runner", "test_faults", "test_magics", "test_matrix", "test_against_raw_go", "test_binder",
                "test_notebooks", "test_seed", "test_toolchains", "test_benchmarks_smoke", "test_cli", "test_exercises",
                "test_saved_fixtures", "test_limits", "test_stress", "test_first_use", "test_linker"}

@@ -19,7 +19,6 @@ import pytest
 pytestmark = pytest.mark.go
 
 LEARNERS = ("glnk-a", "glnk-b")
-CASE = "expect: ok\nexpect-stdout: warm 42\n-- main.go --\npackage main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"warm\", 42) }\n"
 
 # What one learner's kernel does, as that learner: a golink run, then the go command's own view
 # of what a first build of a new program compiles (with golink's environment for that toolchain).
@@ -95,27 +94,21 @@ def _users_possible() -> str:
 
 
 @pytest.fixture(scope="module")
-def host(go122):
+def host(system_cache):
     why = _users_possible()
     if why:
         pytest.skip(f"SKIPPED LOUDLY: cannot create Unix users here ({why}); the host-cache test needs them")
-    base = Path(tempfile.mkdtemp(prefix="golink-host-", dir="/tmp"))
+    system, said = system_cache
+    base = Path(tempfile.mkdtemp(prefix="golink-learners-", dir="/tmp"))
     base.chmod(0o755)
-    system, homes = base / "system", base / "home"
+    homes = base / "home"
     homes.mkdir()
     homes.chmod(0o755)
-    cases = base / "cases"
-    cases.mkdir()
-    (cases / "hello.txtar").write_text(CASE)
-    warm = subprocess.run([sys.executable, "-m", "golink_magic", "warm", "--system", str(system), "--no-setting",
-                           "--go", f"1.27,{go122.go}", str(cases)], capture_output=True, text=True, timeout=1800,
-                          env={**os.environ, "GOLINK_SYSTEM_CACHE": ""})
-    assert warm.returncode == 0, warm.stderr[-3000:]
     users = [f"{name}-{uuid.uuid4().hex[:4]}" for name in LEARNERS]
     try:
         for user in users:
             subprocess.run(["useradd", "-m", "-d", str(homes / user), "-s", "/bin/sh", user], check=True)
-        yield system, homes, users, warm.stdout
+        yield system, homes, users, said
     finally:
         for user in users:
             subprocess.run(["pkill", "-u", user], capture_output=True)
