@@ -61,15 +61,17 @@ WARM_CASE = "expect: ok\nexpect-stdout: warm 42\n-- main.go --\npackage main\n\n
 @pytest.fixture(scope="session")
 def system_cache(go122, tmp_path_factory):
     """A host's read-only warm cache for Go 1.27 and 1.22, made as an administrator makes it
-    (``golink-magic warm --system DIR``) in a folder every user can read; yields (DIR, what the
-    warm step printed).  The host-cache and hub tests share it."""
+    (``golink-magic warm --system DIR CASES notebooks/00-start-here.ipynb``) in a folder every user
+    can read; yields (DIR, what the warm step printed).  The host-cache and hub tests share it."""
     base = Path(tempfile.mkdtemp(prefix="golink-host-", dir="/tmp"))
     base.chmod(0o755)
     cases = base / "cases"
     cases.mkdir()
     (cases / "hello.txtar").write_text(WARM_CASE)
     warm = subprocess.run([sys.executable, "-m", "golink_magic", "warm", "--system", str(base / "system"),
-                           "--no-setting", "--go", f"1.27,{go122.go}", str(cases)], capture_output=True, text=True,
+                           "--no-setting", "--go", f"1.27,{go122.go}", str(cases),
+                           str(Path(__file__).resolve().parent.parent / "notebooks" / "00-start-here.ipynb")],
+                          capture_output=True, text=True,
                           timeout=1800, env={**os.environ, "GOLINK_SYSTEM_CACHE": ""})
     assert warm.returncode == 0, warm.stderr[-3000:]
     yield base / "system", warm.stdout

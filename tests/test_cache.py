@@ -24,6 +24,11 @@ def test_the_key_covers_files_options_environment_and_outside_folders():
     assert cache.entry_for(FILES, Options(), TC, {"GOAMD64": "v1"}, outside="abc") != base
     assert cache.entry_for(FILES, Options(timeout=3), TC, {"GOAMD64": "v1"}) == base  # runs, not builds
     assert cache.entry_for(FILES, Options(), TC, {"GOAMD64": "v1", "HOME": "/elsewhere"}) == base
+    # where this user's caches and go env file live: every learner of a host has the same key
+    places = {"GOCACHE": "/home/a/gocache", "GOPATH": "/home/a/gopath", "GOENV": "/home/a/.config/go/env",
+              "GOCACHEPROG": "/srv/cacheprog /srv/gocache /home/a/overlay", "GOLINK_CACHE_DIR": "/home/a/.cache/g",
+              "GOLINK_SYSTEM_CACHE": "/srv/golink"}
+    assert cache.entry_for(FILES, Options(), TC, {"GOAMD64": "v1", **places}) == base
 
 
 def test_a_stored_result_loads_without_what_the_program_printed(tmp_path, monkeypatch):
@@ -39,6 +44,25 @@ def test_a_stored_result_loads_without_what_the_program_printed(tmp_path, monkey
     assert loaded is not None and loaded.outcome == "ok" and loaded.stdout == "" and loaded.files == FILES
     assert copy.read_bytes() == b"\x7fELF program"
     assert cache.load(entry.with_name("missing"), copy) is None
+
+
+def test_a_learner_finds_the_hosts_warmed_result_and_leaves_it_untouched(tmp_path, monkeypatch):
+    host, mine = tmp_path / "host", tmp_path / "mine"
+    (host / "go").mkdir(parents=True)
+    monkeypatch.setenv("GOLINK_CACHE_DIR", str(host))  # the administrator's warm step stores it
+    stored = cache.entry_for(FILES, Options(), TC)
+    binary = tmp_path / "prog"
+    binary.write_bytes(b"\x7fELF warmed")
+    cache.store(stored, Result(outcome="ok", go_version="go version go1.27.3 linux/amd64", goos="linux",
+                               goarch="amd64", files=FILES), binary)
+    os.utime(stored, (1000, 1000))
+    monkeypatch.setenv("GOLINK_CACHE_DIR", str(mine))  # a learner of that host
+    entry = cache.entry_for(FILES, Options(), TC)
+    assert cache.load(entry, tmp_path / "copy") is None  # no host cache named: a miss
+    monkeypatch.setenv("GOLINK_SYSTEM_CACHE", str(host))
+    loaded = cache.load(entry, tmp_path / "copy")
+    assert loaded is not None and loaded.outcome == "ok" and (tmp_path / "copy").read_bytes() == b"\x7fELF warmed"
+    assert stored.stat().st_mtime == 1000 and not entry.exists()  # read, never written
 
 
 def test_pruning_keeps_the_newest_within_the_budget(tmp_path, monkeypatch):

@@ -107,6 +107,7 @@ def test_each_learner_runs_start_here_through_the_hub(class_ran):
         assert "only hello may read this" in gorun.text  # the program's output, in the view
         assert "go version go1.27.3" in gorun.text
         assert "course/hello.motto(SB)" in gorun.text  # the load the --expect-ref checked
+        assert "cached build" in gorun.text  # the build the warm step ran, read from the host cache
         kinds = {k for out in gorun.outputs for k in out.get("data", {})}
         assert {"application/vnd.jupyter.widget-view+json", "text/html"} <= kinds
         uid, _, python, _ = cells[-1].text.split()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.go
+from golink_magic.engine import syscache
 
 LEARNERS = ("glnk-a", "glnk-b")
 
@@ -130,6 +130,8 @@ def _tree(folder: Path) -> dict[str, tuple[int, int]]:
 def test_warm_system_says_what_each_toolchain_gets(host):
     system, _, _, said = host
     assert f"host cache ready in {system}" in said
+    assert "ran 00-start-here.ipynb in " in said and "cells failed" not in said  # its results are the host's
+    assert any((system / "results").iterdir())
     assert "go1.27.3: learners read it through GOCACHEPROG" in said
     assert "go1.22.10: learners' own GOCACHE links to its entries (no GOCACHEPROG before Go 1.24)" in said
     assert (system / "toolchains" / "1.22.10" / "go" / "bin" / "go").exists()  # copied out of the admin's cache
@@ -172,3 +174,21 @@ def test_a_hostile_program_cannot_change_the_host_cache_or_read_another_learner(
     assert "plant a host cache entry: open " in said and "permission denied" in said.split("plant", 1)[1].splitlines()[0]
     assert "read the other learner's cache: open " in said and \
         "permission denied" in said.split("read the other", 1)[1].splitlines()[0]
+
+
+def test_learners_find_the_host_cache_through_the_setting_beside_the_package(tmp_path, monkeypatch):
+    warmed, other = tmp_path / "warmed", tmp_path / "other"
+    (warmed / "go").mkdir(parents=True)
+    (other / "go").mkdir(parents=True)
+    setting = tmp_path / "etc" / "golink_magic" / "system-cache"
+    setting.parent.mkdir(parents=True)
+    setting.write_text(f"{warmed}\n")
+    monkeypatch.setattr(syscache, "SETTING", setting)
+    monkeypatch.delenv("GOLINK_SYSTEM_CACHE", raising=False)
+    assert syscache.system_dir() == warmed  # no per-user environment needed
+    monkeypatch.setenv("GOLINK_SYSTEM_CACHE", str(other))
+    assert syscache.system_dir() == other  # the environment wins
+    monkeypatch.setenv("GOLINK_SYSTEM_CACHE", "")
+    assert syscache.system_dir() is None  # set empty: no host cache (the warm step itself)
+    monkeypatch.setenv("GOLINK_SYSTEM_CACHE", "relative/dir")
+    assert syscache.system_dir() is None

@@ -1,6 +1,8 @@
 """The result cache: a build and listing of identical files, options and toolchain is reused
 (the program itself always runs again).  Entries live in the user cache dir, shared by kernels;
-any error reading one is a miss, and a failed or interrupted listing is never stored.
+any error reading one is a miss, and a failed or interrupted listing is never stored.  On a host
+with a warmed cache (:mod:`.syscache`), its ``results/`` are a second, read-only layer: what the
+administrator's warm step ran, every learner finds.
 """
 
 from __future__ import annotations
@@ -14,12 +16,17 @@ from pathlib import Path
 
 from ..model.options import Options
 from ..model.result import Result
+from . import syscache
 from .toolchain import Toolchain, cache_root
 from ..model.version import VERSION
 
 
 RESULT_CACHE_ENTRIES = 256
 RESULT_CACHE_MB = 200  # default byte budget of the result cache; GOLINK_RESULT_CACHE_MB overrides it
+# Where caches and the go env file live changes no build output (builds use -trimpath), so these
+# stay out of the key, as do golink's own settings (GOLINK_*): a learner's result then matches the
+# one the host's warm step stored.
+PLACES = frozenset({"GOCACHE", "GOCACHEPROG", "GOPATH", "GOMODCACHE", "GOENV", "GOTMPDIR"})
 def _code_fingerprint() -> str:
     # Cached listings are only as good as the code that built and parsed them: a changed module
     # of the layers that make a Result (even between releases, in a development checkout) must
@@ -41,7 +48,8 @@ def entry_for(files: dict[str, str], options: Options, toolchain: Toolchain, env
     change the binary, the toolchain, the effective Go environment (``env``: the go env file's
     settings included) and ``outside``, a digest of what the module reads from outside the
     workspace (a ``replace`` to a folder on disk)."""
-    go_env = sorted((k, v) for k, v in (env or {}).items() if k.startswith(("GO", "CGO")))
+    go_env = sorted((k, v) for k, v in (env or {}).items()
+                    if k.startswith(("GO", "CGO")) and k not in PLACES and not k.startswith("GOLINK_"))
     blob = json.dumps([files, options.build_key(), toolchain.version, str(toolchain.go), go_env, outside, _CODE],
                       sort_keys=True)
     return cache_root() / "results" / hashlib.sha256(blob.encode()).hexdigest()[:32]
@@ -69,18 +77,26 @@ def folder_digest(folders: list[Path]) -> str:
 
 
 def load(entry: Path, binary: Path) -> Result | None:
-    """The cached result of ``entry`` (its binary copied to ``binary``), or None on any miss.
+    """The cached result of ``entry`` (its binary copied to ``binary``), or None on any miss;
+    the host's warmed results (read-only) when this user's cache lacks it.
 
     Another process may be replacing or pruning the entry at the same moment: any error is a miss.
     """
-    try:
-        cached = Result.from_dict(json.loads((entry / "result.json").read_text()))
-        if cached.outcome not in ("compile-error", "link-error"):
-            shutil.copy2(entry / "prog", binary)
-        os.utime(entry)  # pruning keeps the most recently used entries
+    host = syscache.system_dir()
+    for place in [entry] + ([host / "results" / entry.name] if host is not None else []):
+        try:
+            cached = Result.from_dict(json.loads((place / "result.json").read_text()))
+            if cached.outcome not in ("compile-error", "link-error"):
+                shutil.copy2(place / "prog", binary)
+        except (OSError, ValueError, TypeError, KeyError):
+            continue
+        if place == entry:  # the host's entries are not ours to touch
+            try:
+                os.utime(place)  # pruning keeps the most recently used entries
+            except OSError:
+                pass
         return cached
-    except (OSError, ValueError, TypeError, KeyError):
-        return None
+    return None
 
 
 def store(entry: Path, result: Result | dict, binary: Path | None) -> None:

@@ -3,7 +3,7 @@
     golink-magic run CASE.txtar [--json] [build flags]
     golink-magic run DIR            (every *.txtar in DIR, in parallel)
     golink-magic toolchains [install VERSION...]
-    golink-magic warm [DIR]         (compile std, the objdump tool and the cases ahead of time)
+    golink-magic warm [DIR]         (compile std, the objdump tool and the cases ahead of time; run chapters)
     golink-magic cache [clear PART] (what is kept on disk, and clearing it)
     golink-magic nbgrader COURSE CHAPTER.ipynb...  (chapters as nbgrader source assignments)
 
@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from ..model import options
-from . import assignments
+from . import assignments, chapters
 from ..engine import host, procs
 from .session import Session
 from ..engine.cache import budget_bytes, size_of
@@ -49,7 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     for args, kwargs in options.arguments():
         run.add_argument(*args, **kwargs)
     warm = sub.add_parser("warm", help="compile the standard library, the objdump tool and given cases ahead of time")
-    warm.add_argument("paths", nargs="*", help="folders or .txtar files to build too")
+    warm.add_argument("paths", nargs="*", help=".txtar cases (or folders of them) to build too, and chapter "
+                      "notebooks (.ipynb, or a folder of them) to run, so their results are cached")
     warm.add_argument("--go", help="toolchain version(s) or path, comma separated")
     warm.add_argument("--system", metavar="DIR", help="warm DIR as the host's read-only cache for every learner "
                       "(run once by the administrator; learners find it through GOLINK_SYSTEM_CACHE or the "
@@ -190,6 +191,7 @@ def cmd_warm(args) -> int:
 
 
 def _warm(toolchains: list, paths: list[str]) -> int:
+    notebooks, paths = chapters.split_paths(paths)
     with Session() as session:
         for tc in toolchains:
             progress = BuildProgress(BuildStatus(), tc.version)  # a cold cache compiles for a while here
@@ -204,6 +206,11 @@ def _warm(toolchains: list, paths: list[str]) -> int:
     for r in results:
         if not r.met_expectation:
             print(f"golink-magic warm: {r.expectation_failure()}", file=sys.stderr)
+    for notebook in notebooks:  # every build of a chapter's cells lands in the result cache
+        seconds, failed = chapters.run_chapter(notebook)
+        print(f"ran {notebook.name} in {seconds:.0f} s" + (f"; {len(failed)} cells failed" if failed else ""))
+        for line in failed:
+            print(f"golink-magic warm: {line}", file=sys.stderr)
     return 0
 
 
