@@ -5,7 +5,7 @@ the course's cases and the chapter's own runs), then with today's per-learner co
 the same run.
 
     sudo python benchmarks/hub_load.py [--learners 20] [--chapter notebooks/01-….ipynb]
-                                       [--modes shared,cold] [--system DIR]
+                                       [--modes shared,shared-std,cold]
 
 Needs root (it creates and removes the Unix users), configurable-http-proxy
 (scripts/install-hub.sh) and Debian's /usr/bin/python3 of the venv's version, as tests/test_hub.py.
@@ -72,12 +72,12 @@ def learner(hub: hubkit.Hub, name: str, chapter: Path) -> dict:
     return {"ready": ready, "first": runs[0], "later": runs[1:], "failed": [c.code[:70] for c in ran if c.status != "ok"]}
 
 
-def one_mode(mode: str, count: int, chapter: Path, system: Path, base: Path) -> dict:
-    """Every learner at once, with the shared warm cache (``shared``) or each with a cold one."""
+def one_mode(mode: str, count: int, chapter: Path, system: Path | None, base: Path) -> dict:
+    """Every learner at once, with the host's warm cache ``system``, or each with a cold one (None)."""
     names = [f"glnk-l{i:02d}-{uuid.uuid4().hex[:3]}" for i in range(count)]
     homes = base / mode / "home"
     with hubkit.learners(names, homes) as users:
-        hub = hubkit.Hub(base / mode / "state", users, hubkit.learner_environment(system if mode == "shared" else None),
+        hub = hubkit.Hub(base / mode / "state", users, hubkit.learner_environment(system),
                          start_timeout=900)
         try:
             with ThreadPoolExecutor(count) as pool:
@@ -88,8 +88,11 @@ def one_mode(mode: str, count: int, chapter: Path, system: Path, base: Path) -> 
                         done[n] = f.result()
                     except Exception as exc:  # noqa: BLE001 - a learner who could not even start counts as failed
                         errors.append(f"{n}: {exc}"[:300])
-            for n in done:
-                hub.stop_server(n, timeout=120)
+            for n in names:  # a learner who could not start may still have a server coming up
+                try:
+                    hub.stop_server(n, timeout=300)
+                except Exception as exc:  # noqa: BLE001 - counted below as leftover processes
+                    errors.append(f"{n}: stopping the server: {exc}"[:300])
             time.sleep(2)
             left = {n: hubkit.user_pids(n) for n in names}
             disk = {n: int(subprocess.run(["du", "-sb", str(homes / n)], capture_output=True, text=True).stdout.split()[0])
@@ -121,12 +124,26 @@ def report(mode: str, got: dict, raw: float) -> list[str]:
     return lines
 
 
+def warm_system(folder: Path, chapter: Path | None) -> Path:
+    """``golink-magic warm --system folder notebooks/cases [chapter]``, timed and sized."""
+    start = time.monotonic()
+    extra = [str(chapter)] if chapter else []
+    subprocess.run([sys.executable, "-m", "golink_magic", "warm", "--system", str(folder), "--no-setting",
+                    str(HERE.parent / "notebooks" / "cases"), *extra], check=True, capture_output=True,
+                   env={**os.environ, "GOLINK_SYSTEM_CACHE": ""})
+    size = int(subprocess.run(["du", "-sm", str(folder)], capture_output=True, text=True).stdout.split()[0])
+    print(f"warm --system{' with ' + chapter.name if chapter else ' (cases only)'}: "
+          f"{time.monotonic() - start:.0f} s, {size} MB")
+    return folder
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--learners", type=int, default=20)
     p.add_argument("--chapter", type=Path, default=HERE.parent / "notebooks" / "01-exported-and-directives.ipynb")
-    p.add_argument("--modes", default="shared,cold", help="shared, cold, or both (comma separated)")
-    p.add_argument("--system", type=Path, help="an already warmed host cache to use (default: warm one now)")
+    p.add_argument("--modes", default="shared,cold",
+                   help="comma separated: shared (the host cache, the chapter run by the warm step), shared-std "
+                        "(the host cache without the chapter's runs: every build is the learner's own), cold")
     args = p.parse_args()
     why = hubkit.why_not_here()
     if why:
@@ -134,15 +151,9 @@ def main() -> int:
         return 2
     base = Path(tempfile.mkdtemp(prefix="golink-hubload-", dir="/tmp"))
     base.chmod(0o755)
-    system = args.system
-    if system is None:
-        system = base / "system"
-        start = time.monotonic()
-        subprocess.run([sys.executable, "-m", "golink_magic", "warm", "--system", str(system), "--no-setting",
-                        str(HERE.parent / "notebooks" / "cases"), str(args.chapter)], check=True, capture_output=True,
-                       env={**os.environ, "GOLINK_SYSTEM_CACHE": ""})
-        print(f"warm --system: {time.monotonic() - start:.0f} s, "
-              f"{int(subprocess.run(['du', '-sm', str(system)], capture_output=True, text=True).stdout.split()[0])} MB")
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    systems = {"shared": warm_system(base / "system", args.chapter) if "shared" in modes else None,
+               "shared-std": warm_system(base / "system-std", None) if "shared-std" in modes else None}
     raw = statistics.median(raw_hello() for _ in range(3))
     load = os.getloadavg()[0]
     print(f"machine: {os.cpu_count()} cores, {default_toolchain().version}, load {load:.1f} at the start; "
@@ -150,13 +161,13 @@ def main() -> int:
     print(f"raw `go build -o prog . && ./prog` of a new hello-world on the warm cache: {raw:.2f} s (median of 3)")
     print(GOALS)
     results = {}
-    for mode in [m.strip() for m in args.modes.split(",") if m.strip()]:
-        results[mode] = one_mode(mode, args.learners, args.chapter, system, base)
+    for mode in modes:
+        results[mode] = one_mode(mode, args.learners, args.chapter, systems.get(mode), base)
         print("\n".join(report(mode, results[mode], raw)), flush=True)
-    if {"shared", "cold"} <= set(results):
-        shared = [d["first"] for d in results["shared"]["done"].values()]
-        cold = [d["first"] for d in results["cold"]["done"].values()]
-        print(f"cold/shared, first %gorun p95: {pct(cold, .95) / pct(shared, .95):.1f}×")
+    firsts = {m: pct([d["first"] for d in r["done"].values()], .95) for m, r in results.items()}
+    for mode in [m for m in firsts if m != "cold"]:
+        if "cold" in firsts:
+            print(f"cold/{mode}, first %gorun p95: {firsts['cold'] / firsts[mode]:.1f}×")
     subprocess.run(["rm", "-rf", str(base)])
     return 0
 

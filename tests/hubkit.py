@@ -63,11 +63,11 @@ c.Spawner.http_timeout = s["start_timeout"]
 """
 
 
-def why_not_here() -> str:
-    """Why a hub with real Unix users cannot run here ("" when it can)."""
+def why_no_users() -> str:
+    """Why Unix learners cannot be created and run this checkout here ("" when they can)."""
     if os.geteuid() != 0:
         return "not root"
-    for tool in ("useradd", "userdel", "chpasswd", "pkill"):
+    for tool in ("useradd", "userdel", "chpasswd", "pkill", "runuser"):
         if shutil.which(tool) is None:
             return f"no {tool}"
     if not LEARNER_PYTHON.exists():
@@ -76,6 +76,13 @@ def why_not_here() -> str:
                              capture_output=True, text=True).stdout.strip()
     if version != str(tuple(sys.version_info[:2])):
         return f"{LEARNER_PYTHON} is not Python {sys.version_info[0]}.{sys.version_info[1]} like the venv"
+    return ""
+
+
+def why_not_here() -> str:
+    """Why a hub with real Unix users cannot run here ("" when it can)."""
+    if why_no_users():
+        return why_no_users()
     if not PROXY.exists():
         return f"no configurable-http-proxy at {PROXY} (bash scripts/install-hub.sh installs it)"
     try:
@@ -190,9 +197,9 @@ class Hub:
         import requests  # noqa: PLC0415
 
         s = requests.Session()
-        page = s.get(f"{self.base}/hub/login", timeout=30)
+        page = s.get(f"{self.base}/hub/login", timeout=120)
         xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page.text).group(1)
-        done = s.post(f"{self.base}/hub/login?next=", allow_redirects=False, timeout=60,
+        done = s.post(f"{self.base}/hub/login?next=", allow_redirects=False, timeout=120,
                       data={"username": name, "password": self.users[name], "_xsrf": xsrf})
         if done.status_code != 302 or "jupyterhub-hub-login" not in s.cookies:
             raise RuntimeError(f"login of {name} refused: HTTP {done.status_code}")
@@ -204,11 +211,11 @@ class Hub:
         import requests  # noqa: PLC0415
 
         start = time.monotonic()
-        asked = session.post(f"{self.base}/hub/api/users/{name}/server", timeout=60)
+        asked = session.post(f"{self.base}/hub/api/users/{name}/server", timeout=120)
         if asked.status_code not in (201, 202):
             raise RuntimeError(f"spawn of {name}: HTTP {asked.status_code} {asked.text[:300]}")
         while time.monotonic() - start < timeout:
-            user = requests.get(f"{self.base}/hub/api/users/{name}", headers=self._service, timeout=30).json()
+            user = requests.get(f"{self.base}/hub/api/users/{name}", headers=self._service, timeout=120).json()
             server = user["servers"].get("")
             if server and server["ready"]:
                 return time.monotonic() - start
@@ -221,10 +228,10 @@ class Hub:
         """Stop ``name``'s server and wait until the hub says it is gone."""
         import requests  # noqa: PLC0415
 
-        requests.delete(f"{self.base}/hub/api/users/{name}/server", headers=self._service, timeout=60)
+        requests.delete(f"{self.base}/hub/api/users/{name}/server", headers=self._service, timeout=120)
         end = time.monotonic() + timeout
         while time.monotonic() < end:
-            user = requests.get(f"{self.base}/hub/api/users/{name}", headers=self._service, timeout=30).json()
+            user = requests.get(f"{self.base}/hub/api/users/{name}", headers=self._service, timeout=120).json()
             if not user["servers"] and not user["pending"]:
                 return
             time.sleep(0.2)
@@ -234,7 +241,7 @@ class Hub:
         """A client of ``name``'s server with a token the hub issued to ``name``."""
         import requests  # noqa: PLC0415
 
-        made = requests.post(f"{self.base}/hub/api/users/{name}/tokens", headers=self._service, timeout=30,
+        made = requests.post(f"{self.base}/hub/api/users/{name}/tokens", headers=self._service, timeout=120,
                              json={"note": "course test", "expires_in": 7200})
         made.raise_for_status()
         return Server(self.base, name, made.json()["token"])
@@ -290,7 +297,8 @@ class Server:
 
         session = uuid.uuid4().hex
         url = self.url.replace("http", "ws", 1) + f"/api/kernels/{kernel}/channels?session_id={session}"
-        conn = await websocket_connect(HTTPRequest(url, headers=self.headers), max_message_size=256 << 20)
+        request = HTTPRequest(url, headers=self.headers, connect_timeout=timeout, request_timeout=timeout)
+        conn = await websocket_connect(request, max_message_size=256 << 20)
         done: list[Ran] = []
         try:
             for code in cells:

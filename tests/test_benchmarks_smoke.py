@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from tests import hubkit
+
 SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
 
 
@@ -35,3 +39,19 @@ def test_first_use_benchmark_reports_the_first_run_against_raw_go():
     assert re.search(r"^first %gorun after %load_ext +\d+\.\d{3} s  \(goal ≤ 0\.4 s; .*first/raw = \d+\.\d\d$",
                      proc.stdout, re.M), proc.stdout
     assert re.search(r"^raw pipeline, new module folder +\d+\.\d{3} s$", proc.stdout, re.M), proc.stdout
+
+
+def test_hub_load_benchmark_reports_each_figure_of_a_class():
+    why = hubkit.why_not_here()
+    if why:
+        pytest.skip(f"SKIPPED LOUDLY: no real JupyterHub with Unix learners here ({why})")
+    script = SCRIPT.with_name("hub_load.py")
+    proc = subprocess.run([sys.executable, str(script), "--learners", "2", "--modes", "shared"], capture_output=True,
+                          text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = proc.stdout
+    assert re.search(r"^shared: 2 learners ran the chapter$", out, re.M), out
+    assert re.search(r"^  first %gorun +p50 +\d+\.\d\d s +p95 +\d+\.\d\d s +max +\d+\.\d\d s +p95/raw = [\d.]+$", out, re.M)
+    assert re.search(r"^  later %gorun +p95 +\d+\.\d\d s +\(12 runs\)", out, re.M), out
+    assert re.search(r"^  failed cells +0$", out, re.M) and re.search(r"^  leftover processes 0$", out, re.M), out
+    assert re.search(r"^  disk per learner +p50 +[\d.]+ MB", out, re.M), out

@@ -6,10 +6,8 @@ learner can neither change the host cache nor read another learner's files."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import uuid
 from pathlib import Path
@@ -17,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from golink_magic.engine import syscache
+from tests import hubkit
 
 LEARNERS = ("glnk-a", "glnk-b")
 
@@ -73,46 +72,22 @@ func main() {
 """
 
 
-# The learners' Python: the host's own (a venv's python may sit in root's private home), with
-# this checkout's packages on its path — what a hub's shared environment gives every user.
-LEARNER_PYTHON = Path("/usr/bin/python3")
-SITE = next(Path(p) for p in sys.path if p.endswith("site-packages") and Path(p).is_dir())
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _users_possible() -> str:
-    if os.geteuid() != 0:
-        return "not root"
-    version = subprocess.run([str(LEARNER_PYTHON), "-c", "import sys; print(sys.version_info[:2])"],
-                             capture_output=True, text=True).stdout.strip() if LEARNER_PYTHON.exists() else ""
-    if version != str(tuple(sys.version_info[:2])):
-        return f"no {LEARNER_PYTHON} of Python {sys.version_info[0]}.{sys.version_info[1]} for the learners"
-    for tool in ("useradd", "userdel", "runuser"):
-        if shutil.which(tool) is None:
-            return f"no {tool}"
-    return ""
+LEARNER_PYTHON, SITE, ROOT = hubkit.LEARNER_PYTHON, hubkit.SITE, hubkit.ROOT
 
 
 @pytest.fixture(scope="module")
 def host(system_cache):
-    why = _users_possible()
+    why = hubkit.why_no_users()
     if why:
         pytest.skip(f"SKIPPED LOUDLY: cannot create Unix users here ({why}); the host-cache test needs them")
     system, said = system_cache
     base = Path(tempfile.mkdtemp(prefix="golink-learners-", dir="/tmp"))
     base.chmod(0o755)
-    homes = base / "home"
-    homes.mkdir()
-    homes.chmod(0o755)
-    users = [f"{name}-{uuid.uuid4().hex[:4]}" for name in LEARNERS]
+    names = [f"{name}-{uuid.uuid4().hex[:4]}" for name in LEARNERS]
     try:
-        for user in users:
-            subprocess.run(["useradd", "-m", "-d", str(homes / user), "-s", "/bin/sh", user], check=True)
-        yield system, homes, users, said
+        with hubkit.learners(names, base / "home") as users:
+            yield system, base / "home", list(users), said
     finally:
-        for user in users:
-            subprocess.run(["pkill", "-u", user], capture_output=True)
-            subprocess.run(["userdel", "-r", user], capture_output=True)
         shutil.rmtree(base, ignore_errors=True)
 
 
