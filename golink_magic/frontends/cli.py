@@ -228,6 +228,11 @@ def warm_system(target: Path, args) -> int:
     os.environ["GOLINK_CACHE_DIR"] = str(target)
     os.environ["GOLINK_SYSTEM_CACHE"] = ""  # this run fills the cache; it reads from no other
     status = _warm(toolchains, args.paths)
+    given = {tc.version for tc in toolchains}
+    for tc in discover():  # the chapters may have installed and built with more toolchains
+        if tc.version not in given and (tc.state_dir / "gocache").is_dir():
+            toolchains.append(tc)
+            given.add(tc.version)
     lines = host.add_helpers(toolchains)
     host.seal(target)
     where = f"set GOLINK_SYSTEM_CACHE={target} for every learner" if args.no_setting else host.write_setting(target)
