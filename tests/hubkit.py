@@ -76,6 +76,10 @@ def why_no_users() -> str:
                              capture_output=True, text=True).stdout.strip()
     if version != str(tuple(sys.version_info[:2])):
         return f"{LEARNER_PYTHON} is not Python {sys.version_info[0]}.{sys.version_info[1]} like the venv"
+    for shared in (ROOT, SITE):
+        hidden = next((str(d) for d in [shared, *shared.parents] if not d.stat().st_mode & 0o001), None)
+        if hidden:
+            return f"{hidden} is closed to other users, so learners cannot read {shared}"
     return ""
 
 
