@@ -75,8 +75,7 @@ def learner(hub: hubkit.Hub, name: str, chapter: Path) -> dict:
 def one_mode(mode: str, count: int, chapter: Path, system: Path | None, base: Path) -> dict:
     """Every learner at once, with the host's warm cache ``system``, or each with a cold one (None)."""
     names = [f"glnk-l{i:02d}-{uuid.uuid4().hex[:3]}" for i in range(count)]
-    homes = base / mode / "home"
-    with hubkit.learners(names, homes) as users:
+    with hubkit.learners(names) as (homes, users):
         hub = hubkit.Hub(base / mode / "state", users, hubkit.learner_environment(system),
                          start_timeout=900)
         try:

@@ -20,6 +20,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from contextlib import contextmanager
@@ -122,11 +123,13 @@ def user_pids(name: str) -> list[int]:
 
 
 @contextmanager
-def learners(names: list[str], homes: Path):
-    """Unix users ``names`` (homes under ``homes``, a password each), removed afterwards with
-    everything they ran; yields {name: password}."""
-    homes.mkdir(parents=True, exist_ok=True)
-    homes.chmod(0o755)
+def learners(names: list[str]):
+    """Unix users ``names``, their homes in a fresh folder every user can traverse, a password
+    each; removed afterwards with everything they ran.  Yields (the homes' folder, {name: password})."""
+    base = Path(tempfile.mkdtemp(prefix="golink-learners-", dir="/tmp"))
+    base.chmod(0o755)
+    homes = base / "home"
+    homes.mkdir(mode=0o755)
     made: dict[str, str] = {}
     try:
         for name in names:
@@ -134,7 +137,7 @@ def learners(names: list[str], homes: Path):
                            capture_output=True)
             made[name] = "pw-" + secrets.token_urlsafe(12)
             subprocess.run(["chpasswd"], input=f"{name}:{made[name]}\n", text=True, check=True)
-        yield made
+        yield homes, made
     finally:
         for name in made:
             subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True)
@@ -144,6 +147,12 @@ def learners(names: list[str], homes: Path):
                     break
                 time.sleep(0.1)
             subprocess.run(["userdel", "-r", name], capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def tree(folder: Path) -> dict[str, tuple[int, int]]:
+    """Size and modification time of every file below ``folder`` (to see that nothing changed)."""
+    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
 
 
 def learner_environment(system_cache: Path | None) -> dict[str, str]:

@@ -60,6 +60,12 @@ def test_the_command_writes_the_course_source_folder(tmp_path, capsys):
     assert nbformat.read(written, as_version=4).cells
     said = capsys.readouterr().out
     assert f"wrote {written}: graded pull-function, 1 point each" in said
+    config = (tmp_path / "nbgrader_config.py").read_text()
+    assert f"c.CourseDirectory.root = {str(tmp_path)!r}" in config and "ExecutePreprocessor.timeout = 600" in config
+    assert f"c.CourseDirectory.course_id = {tmp_path.name!r}" in config
+    (tmp_path / "nbgrader_config.py").write_text("# the instructor's own\n")
+    assert cli.main(["nbgrader", str(tmp_path), str(chapter)]) == 0
+    assert (tmp_path / "nbgrader_config.py").read_text() == "# the instructor's own\n"  # never overwritten
     assert f"nbgrader generate_assignment $a" in said
     assert cli.main(["nbgrader", str(tmp_path), "README.md"]) == 2
     assert "README.md: not a chapter notebook (.ipynb)" in capsys.readouterr().err

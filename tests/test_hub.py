@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import json
 import pwd
-import shutil
 import subprocess
-import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
@@ -51,28 +48,19 @@ func main() {{
 """
 
 
-def _tree(folder: Path) -> dict[str, tuple[int, int]]:
-    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
-
-
 @pytest.fixture(scope="module")
-def hub(system_cache):
+def hub(system_cache, tmp_path_factory):
     why = hubkit.why_not_here()
     if why:
         pytest.skip(f"SKIPPED LOUDLY: no real JupyterHub with Unix learners here ({why})")
     system, _ = system_cache
-    base = Path(tempfile.mkdtemp(prefix="golink-hub-", dir="/tmp"))
-    base.chmod(0o755)
     names = [f"glnk-h{letter}-{uuid.uuid4().hex[:4]}" for letter in "abc"]
-    try:
-        with hubkit.learners(names, base / "home") as users:
-            hub = hubkit.Hub(base / "state", users, hubkit.learner_environment(system))
-            try:
-                yield hub, system, base / "home"
-            finally:
-                hub.close()
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
+    with hubkit.learners(names) as (homes, users):
+        hub = hubkit.Hub(tmp_path_factory.mktemp("hub"), users, hubkit.learner_environment(system))
+        try:
+            yield hub, system, homes
+        finally:
+            hub.close()
 
 
 def _learner_runs_start_here(hub: hubkit.Hub, name: str) -> dict:
@@ -91,7 +79,7 @@ def _learner_runs_start_here(hub: hubkit.Hub, name: str) -> dict:
 def class_ran(hub):
     """All three learners log in, start their servers and run start-here at the same time."""
     hub, system, homes = hub
-    before = _tree(system)
+    before = hubkit.tree(system)
     with ThreadPoolExecutor(len(hub.users)) as pool:
         done = dict(zip(hub.users, pool.map(lambda n: _learner_runs_start_here(hub, n), hub.users)))
     return hub, system, homes, before, done
@@ -113,7 +101,7 @@ def test_each_learner_runs_start_here_through_the_hub(class_ran):
         uid, _, python, _ = cells[-1].text.split()
         assert int(uid) == pwd.getpwnam(name).pw_uid and python == str(hubkit.LEARNER_PYTHON)
         assert "golink-magic-highlight" in got["extensions"]  # the single-user server serves it
-    assert _tree(system) == before  # learners read the host cache and never write it
+    assert hubkit.tree(system) == before  # learners read the host cache and never write it
     for name in done:
         own = subprocess.run(["du", "-sm", str(homes / name / ".cache" / "golink_magic")], capture_output=True,
                              text=True).stdout.split()[0]

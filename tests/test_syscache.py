@@ -6,9 +6,7 @@ learner can neither change the host cache nor read another learner's files."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import tempfile
 import uuid
 from pathlib import Path
 
@@ -81,14 +79,9 @@ def host(system_cache):
     if why:
         pytest.skip(f"SKIPPED LOUDLY: cannot create Unix users here ({why}); the host-cache test needs them")
     system, said = system_cache
-    base = Path(tempfile.mkdtemp(prefix="golink-learners-", dir="/tmp"))
-    base.chmod(0o755)
     names = [f"{name}-{uuid.uuid4().hex[:4]}" for name in LEARNERS]
-    try:
-        with hubkit.learners(names, base / "home") as users:
-            yield system, base / "home", list(users), said
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
+    with hubkit.learners(names) as (homes, users):
+        yield system, homes, list(users), said
 
 
 def _as(user: str, homes: Path, system: Path, *argv: str, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -96,10 +89,6 @@ def _as(user: str, homes: Path, system: Path, *argv: str, timeout: float = 600) 
            "LANG": "C.UTF-8", "PYTHONPATH": f"{ROOT}:{SITE}"}
     return subprocess.run(["runuser", "-u", user, "--", "env", "-i", *(f"{k}={v}" for k, v in env.items()), *argv],
                           capture_output=True, text=True, timeout=timeout, cwd="/")
-
-
-def _tree(folder: Path) -> dict[str, tuple[int, int]]:
-    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
 
 
 def test_warm_system_says_what_each_toolchain_gets(host):
@@ -116,7 +105,7 @@ def test_warm_system_says_what_each_toolchain_gets(host):
 
 def test_a_learners_first_build_compiles_only_their_own_package(host):
     system, homes, users, _ = host
-    before = _tree(system)
+    before = hubkit.tree(system)
     done = _as(users[0], homes, system, str(LEARNER_PYTHON), "-c", LEARNER_RUN, "1.27", "1.22")
     assert done.returncode == 0, done.stderr[-3000:]
     seen = json.loads(done.stdout.strip().splitlines()[-1])
@@ -124,7 +113,7 @@ def test_a_learners_first_build_compiles_only_their_own_package(host):
         assert facts["met"], (version, facts["why"])
         assert facts["build"] == 0 and facts["compiled"] == ["main"], (version, facts["compiled"][:8])
     assert seen["go1.27.3"]["cacheprog"].startswith(str(system)) and seen["go1.22.10"]["cacheprog"] == ""
-    assert _tree(system) == before  # nothing written to the host cache
+    assert hubkit.tree(system) == before  # nothing written to the host cache
     own = subprocess.run(["du", "-sm", str(homes / users[0] / ".cache" / "golink_magic")], capture_output=True,
                          text=True).stdout.split()[0]
     assert int(own) <= 15, f"{own} MB in the learner's own cache"

@@ -78,3 +78,22 @@ def write_source(course: Path, chapter_path: Path, points: int = 1) -> tuple[Pat
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, target)
     return target, graded
+
+
+CONFIG = """c = get_config()  # noqa: F821
+c.CourseDirectory.root = {root!r}
+c.CourseDirectory.course_id = {course_id!r}
+# nbgrader stops a cell after 30 s by default; a build on a cold Go cache can take longer
+c.ExecutePreprocessor.timeout = 600
+"""
+
+
+def write_config(course: Path) -> Path | None:
+    """``course/nbgrader_config.py`` with the course's root, its folder name as course id and a
+    cell timeout long enough for Go builds, when the course has no configuration yet."""
+    config = course / "nbgrader_config.py"
+    if config.exists():
+        return None
+    course.mkdir(parents=True, exist_ok=True)
+    config.write_text(CONFIG.format(root=str(course.resolve()), course_id=course.resolve().name))
+    return config

@@ -227,6 +227,7 @@ def warm_system(target: Path, args) -> int:
     toolchains = host.copy_toolchains(target, _toolchains(args.go))
     os.environ["GOLINK_CACHE_DIR"] = str(target)
     os.environ["GOLINK_SYSTEM_CACHE"] = ""  # this run fills the cache; it reads from no other
+    os.environ.setdefault("GOLINK_RESULT_CACHE_MB", "4000")  # a whole course's runs (about 150 MB today) must all stay
     status = _warm(toolchains, args.paths)
     given = {tc.version for tc in toolchains}
     for tc in discover():  # the chapters may have installed and built with more toolchains
@@ -279,16 +280,20 @@ def cmd_cache(args) -> int:
 
 def cmd_nbgrader(args) -> int:
     """The ``nbgrader`` sub-command: each chapter as ``COURSE/source/<chapter>/<chapter>.ipynb``,
-    its exercises as locked autograder-tests cells (:mod:`.assignments`)."""
-    chapters = [Path(c) for c in args.chapters]
-    for chapter in chapters:
-        if chapter.suffix != ".ipynb" or not chapter.is_file():
-            raise CaseError(f"{chapter}: not a chapter notebook (.ipynb)")
-    for chapter in chapters:
-        target, graded = assignments.write_source(Path(args.course), chapter, args.points)
+    its exercises as locked autograder-tests cells (:mod:`.assignments`); a starting
+    ``nbgrader_config.py`` when the course has none."""
+    notebooks = [Path(c) for c in args.chapters]
+    for notebook in notebooks:
+        if notebook.suffix != ".ipynb" or not notebook.is_file():
+            raise CaseError(f"{notebook}: not a chapter notebook (.ipynb)")
+    config = assignments.write_config(Path(args.course))
+    if config:
+        print(f"wrote {config} (course id {Path(args.course).resolve().name}, cells may run 600 s)")
+    for notebook in notebooks:
+        target, graded = assignments.write_source(Path(args.course), notebook, args.points)
         said = ", ".join(graded) if graded else "no exercise (nothing graded)"
         print(f"wrote {target}: graded {said}, {args.points} point{'s' * (args.points != 1)} each")
-    names = " ".join(c.stem for c in chapters)
+    names = " ".join(n.stem for n in notebooks)
     print(f"next, in {args.course}: for a in {names}; do nbgrader generate_assignment $a && "
           "nbgrader release_assignment $a; done")
     return 0
