@@ -82,8 +82,7 @@ def load(entry: Path, binary: Path) -> Result | None:
 
     Another process may be replacing or pruning the entry at the same moment: any error is a miss.
     """
-    host = syscache.system_dir()
-    for place in [entry] + ([host / "results" / entry.name] if host is not None else []):
+    for place in _places(entry):
         try:
             cached = Result.from_dict(json.loads((place / "result.json").read_text()))
             if cached.outcome not in ("compile-error", "link-error"):
@@ -97,6 +96,14 @@ def load(entry: Path, binary: Path) -> Result | None:
                 pass
         return cached
     return None
+
+
+def _places(entry: Path):
+    """Where ``entry`` may be found: this user's cache, then the host's (only looked up on a miss)."""
+    yield entry
+    host = syscache.system_dir()
+    if host is not None:
+        yield host / "results" / entry.name
 
 
 def store(entry: Path, result: Result | dict, binary: Path | None) -> None:

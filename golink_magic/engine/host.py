@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from . import syscache
-from .catalog import install_dir
+from .catalog import discover, install_dir
 from .supervisor import build_program
 from .toolchain import TOOLS, Toolchain, from_go_binary, version_key
 
@@ -26,6 +26,18 @@ def copy_toolchains(target: Path, toolchains: list[Toolchain]) -> list[Toolchain
             tc = from_go_binary(copy / "bin" / "go", source="host")
         out.append(tc)
     return out
+
+
+def with_those_built(toolchains: list[Toolchain]) -> list[Toolchain]:
+    """``toolchains`` and every other toolchain found that has a build cache in golink's cache
+    folder (the host's, during the warm step): the chapters it ran may have installed and used more."""
+    given = {tc.version for tc in toolchains}
+    more = []
+    for tc in discover():
+        if tc.version not in given and (tc.state_dir / "gocache").is_dir():
+            more.append(tc)
+            given.add(tc.version)
+    return [*toolchains, *more]
 
 
 def add_helpers(toolchains: list[Toolchain]) -> list[str]:

@@ -229,12 +229,7 @@ def warm_system(target: Path, args) -> int:
     os.environ["GOLINK_SYSTEM_CACHE"] = ""  # this run fills the cache; it reads from no other
     os.environ.setdefault("GOLINK_RESULT_CACHE_MB", "4000")  # a whole course's runs (about 150 MB today) must all stay
     status = _warm(toolchains, args.paths)
-    given = {tc.version for tc in toolchains}
-    for tc in discover():  # the chapters may have installed and built with more toolchains
-        if tc.version not in given and (tc.state_dir / "gocache").is_dir():
-            toolchains.append(tc)
-            given.add(tc.version)
-    lines = host.add_helpers(toolchains)
+    lines = host.add_helpers(host.with_those_built(toolchains))
     host.seal(target)
     where = f"set GOLINK_SYSTEM_CACHE={target} for every learner" if args.no_setting else host.write_setting(target)
     print(f"host cache ready in {target}; {where}")
