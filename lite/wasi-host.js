@@ -1,0 +1,145 @@
+// The browser side of golink_magic's tool host: runs Go's own tools (compile, asm, pack, link,
+// objdump, nm) and wasip1 programs as WASI modules, synchronously, inside the Pyodide kernel's
+// worker.  Python (golink_magic/engine/wasi.py) hands over the files a run reads and takes back
+// the files it wrote; the standard library's archives are fetched once from the site and kept.
+import { WASI, WASIProcExit, File, OpenFile, ConsoleStdout, PreopenDirectory, Directory } from "@bjorn3/browser_wasi_shim";
+
+// A file a tool wrote to is marked, so that only what changed travels back to Python.
+for (const name of ["fd_write", "fd_pwrite", "fd_filestat_set_size", "fd_allocate"]) {
+  const original = OpenFile.prototype[name];
+  OpenFile.prototype[name] = function (...args) {
+    this.file.dirty = true;
+    return original.apply(this, args);
+  };
+}
+const original_open = File.prototype.path_open;
+File.prototype.path_open = function (oflags, rights, fdflags) {
+  const opened = original_open.call(this, oflags, rights, fdflags);
+  if (opened.ret === 0 && (oflags & 8) === 8) this.dirty = true;  // O_TRUNC empties it
+  return opened;
+};
+
+const compiled = new Map();  // tool name -> WebAssembly.Module (compiled once per kernel)
+const fetched = new Map();   // URL -> Uint8Array (the site's archives and tools)
+let fetchBytes = (url) => {
+  const xhr = new XMLHttpRequest();  // synchronous: allowed in a worker, and the kernel waits anyway
+  xhr.open("GET", url, false);
+  xhr.responseType = "arraybuffer";
+  xhr.send();
+  if (xhr.status !== 200) throw new Error(`${url}: HTTP ${xhr.status}`);
+  return new Uint8Array(xhr.response);
+};
+
+function fetchOnce(url) {
+  let data = fetched.get(url);
+  if (data === undefined) {
+    data = fetchBytes(url);
+    fetched.set(url, data);
+  }
+  return data;
+}
+
+function moduleOf(tool, url) {
+  let mod = compiled.get(tool);
+  if (mod === undefined) {
+    mod = new WebAssembly.Module(fetchOnce(url));  // synchronous compile: allowed off the main thread
+    compiled.set(tool, mod);
+    fetched.delete(url);  // the compiled module is what is kept
+  }
+  return mod;
+}
+
+function place(root, path, inode) {
+  const parts = path.split("/").filter((p) => p !== "");
+  let dir = root;
+  for (const part of parts.slice(0, -1)) {
+    let next = dir.contents.get(part);
+    if (next === undefined) {
+      next = new Directory(new Map());
+      next.parent = dir;
+      dir.contents.set(part, next);
+    }
+    dir = next;
+  }
+  dir.contents.set(parts[parts.length - 1], inode);
+}
+
+function written(dir, prefix, given, out) {
+  for (const [name, entry] of dir.contents) {
+    const path = `${prefix}/${name}`;
+    if (entry instanceof Directory) {
+      written(entry, path, given, out);
+    } else if (!entry.readonly && (entry.dirty || !given.has(path))) {
+      out[path] = entry.data;
+    }
+  }
+}
+
+function collector() {
+  const chunks = [];
+  return { fd: new ConsoleStdout((data) => chunks.push(data.slice())), bytes: () => {
+    const size = chunks.reduce((n, c) => n + c.length, 0);
+    const all = new Uint8Array(size);
+    let at = 0;
+    for (const c of chunks) { all.set(c, at); at += c.length; }
+    return all;
+  } };
+}
+
+// spec: {tool, url (of tool.wasm) or program (bytes), argv, env {k: v}, cwd,
+//        files {path: Uint8Array}, dirs [path], site {path: url}}
+//   -> {code, stdout, stderr, files [[path, Uint8Array]], seconds, compile}
+function run(spec) {
+  const start = performance.now();
+  const root = new Directory(new Map());
+  const given = new Map();
+  for (const [path, data] of Object.entries(spec.files)) {
+    const file = new File(data);
+    given.set(path, true);
+    place(root, path, file);
+  }
+  for (const path of spec.dirs || []) {
+    place(root, `${path}/.keep`, new File([]));  // an empty folder the tool writes into
+    const parts = path.split("/").filter((p) => p !== "");
+    let dir = root;
+    for (const part of parts) dir = dir.contents.get(part);
+    dir.contents.delete(".keep");
+  }
+  for (const [path, url] of Object.entries(spec.site || {})) {
+    place(root, path, new File(fetchOnce(url), { readonly: true }));
+  }
+  const compileStart = performance.now();
+  const mod = spec.program ? new WebAssembly.Module(spec.program) : moduleOf(spec.tool, spec.url);
+  const compileSeconds = (performance.now() - compileStart) / 1000;
+  const out = collector(), err = collector();
+  const env = Object.entries({ ...spec.env, PWD: spec.cwd }).map(([k, v]) => `${k}=${v}`);
+  const preopen = new PreopenDirectory("/", root.contents);
+  for (const entry of root.contents.values()) if (entry instanceof Directory) entry.parent = preopen.dir;
+  const wasi = new WASI(spec.argv, env, [new OpenFile(new File([])), out.fd, err.fd, preopen], { debug: false });
+  let code;
+  try {
+    const instance = new WebAssembly.Instance(mod, { wasi_snapshot_preview1: wasi.wasiImport });
+    code = wasi.start(instance);
+  } catch (e) {
+    if (e instanceof WASIProcExit) code = e.code;
+    else {
+      err.fd.write(new TextEncoder().encode(`${spec.tool}: ${e && e.message ? e.message : e}\n`));
+      code = e instanceof WebAssembly.RuntimeError ? 2 : 1;
+    }
+  }
+  const files = {};
+  written(preopen.dir, "", given, files);
+  return { code, stdout: out.bytes(), stderr: err.bytes(), files: Object.entries(files),
+           seconds: (performance.now() - start) / 1000, compile: compileSeconds };
+}
+
+function configure(options) {
+  if (options.fetchBytes) fetchBytes = options.fetchBytes;
+}
+
+function forget() {
+  compiled.clear();
+  fetched.clear();
+}
+
+globalThis.golinkWasi = { run, configure, forget, version: "1" };
