@@ -49,7 +49,9 @@ class Completed:
 
 def unsupported() -> str | None:
     """One sentence when this system lacks what stopping a program needs (Windows has no
-    process groups or killpg), else None."""
+    process groups or killpg), else None.  A browser starts no processes: its tools are WebAssembly."""
+    if sys.platform == "emscripten":
+        return None
     if sys.platform.startswith("win") or not hasattr(os, "killpg") or not hasattr(os, "setsid"):
         return ("golink_magic needs Linux or macOS to run Go programs safely (process groups to stop them); "
                 "on Windows use WSL2, or open the course on Binder")

@@ -340,7 +340,10 @@ def load(ipython) -> None:
     ipython.register_magics(magics)
     ipython.configurables.append(magics)
     _LOADED[id(ipython)] = magics
-    # While the learner reads and types, get the first %gorun's one-time costs out of the way.
+    # While the learner reads and types, get the first %gorun's one-time costs out of the way
+    # (a browser's Python has no threads: there the first run pays them).
+    if catalog.browser.available():
+        return
     threading.Thread(target=_prepare, args=(magics.session,), daemon=True, name="golink-prepare").start()
 
 
