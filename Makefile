@@ -77,6 +77,17 @@ $(LABEXT_LINK): | $(VENV)/.installed
 	ln -sfn $(CURDIR)/golink_magic/labextension $@
 # --- JupyterLab extension (end) ---------------------------------------------------------------
 
+# --- the course in the browser (begin) --------------------------------------------------------
+# `make lite`: the notebooks as a JupyterLite site in build/lite/ (scripts/build_lite.py): the
+# browser's own Python kernel, Go's tools as WebAssembly from the pinned toolchain, the standard
+# library's archives.  Needs npm (the Pyodide package, the WASI shim); serve build/lite/ with any
+# static web server, e.g. `python3 -m http.server -d build/lite`.
+.PHONY: lite
+
+lite: setup
+	$(PY) scripts/build_lite.py
+# --- the course in the browser (end) ----------------------------------------------------------
+
 # --- course website (begin) -------------------------------------------------------------------
 # `make site`: the saved notebooks (never re-executed) as a static website in build/site/
 # (Sphinx + MyST-NB + sphinx-book-theme; configuration in site/, build in scripts/build_site.py).

@@ -21,6 +21,7 @@ File.prototype.path_open = function (oflags, rights, fdflags) {
 
 const compiled = new Map();  // tool name -> WebAssembly.Module (compiled once per kernel)
 const fetched = new Map();   // URL -> Uint8Array (the site's archives and tools)
+const siteFiles = new Map(); // URL -> read-only File (an archive placed in every run that reads it)
 let fetchBytes = (url) => {
   const xhr = new XMLHttpRequest();  // synchronous: allowed in a worker, and the kernel waits anyway
   xhr.open("GET", url, false);
@@ -37,6 +38,50 @@ function fetchOnce(url) {
     fetched.set(url, data);
   }
   return data;
+}
+
+// The asynchronous way in, which Python awaits (Pyodide's run_sync) when it can, and which a
+// kernel starts ahead of time: fetches run in parallel, and a module compiled while it streams
+// in is the one Chromium keeps compiled in its HTTP cache for the next visit.
+const pending = new Map();   // key -> Promise
+
+function once(key, make) {
+  let p = pending.get(key);
+  if (p === undefined) {
+    p = make().catch((e) => { pending.delete(key); throw e; });
+    pending.set(key, p);
+  }
+  return p;
+}
+
+async function compileTool(tool, url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  let mod;
+  try {
+    mod = await WebAssembly.compileStreaming(response.clone());
+  } catch (e) {  // a server that does not say application/wasm
+    mod = await WebAssembly.compile(await response.arrayBuffer());
+  }
+  compiled.set(tool, mod);
+}
+
+async function fetchArchive(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  fetched.set(url, new Uint8Array(await response.arrayBuffer()));
+}
+
+// tools {name: url}, urls [url]: resolves when every tool is compiled and every file is here.
+function prepare(tools, urls) {
+  const work = [];
+  for (const [tool, url] of Object.entries(tools || {})) {
+    if (!compiled.has(tool)) work.push(once(`tool:${tool}`, () => compileTool(tool, url)));
+  }
+  for (const url of urls || []) {
+    if (!fetched.has(url) && !siteFiles.has(url)) work.push(once(`file:${url}`, () => fetchArchive(url)));
+  }
+  return Promise.all(work).then(() => true);
 }
 
 function moduleOf(tool, url) {
@@ -106,7 +151,13 @@ function run(spec) {
     dir.contents.delete(".keep");
   }
   for (const [path, url] of Object.entries(spec.site || {})) {
-    place(root, path, new File(fetchOnce(url), { readonly: true }));
+    let file = siteFiles.get(url);
+    if (file === undefined) {  // one read-only inode per archive, shared by every run
+      file = new File(fetchOnce(url), { readonly: true });
+      siteFiles.set(url, file);
+      fetched.delete(url);
+    }
+    place(root, path, file);
   }
   const compileStart = performance.now();
   const mod = spec.program ? new WebAssembly.Module(spec.program) : moduleOf(spec.tool, spec.url);
@@ -140,6 +191,8 @@ function configure(options) {
 function forget() {
   compiled.clear();
   fetched.clear();
+  siteFiles.clear();
+  pending.clear();
 }
 
-globalThis.golinkWasi = { run, configure, forget, version: "1" };
+globalThis.golinkWasi = { run, prepare, configure, forget, version: "2" };

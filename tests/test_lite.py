@@ -136,7 +136,7 @@ def test_readme_table_says_what_the_browser_printed(in_browser, native):
     for name in in_browser:
         if native[name][0].outcome in ("compile-error", "link-error"):
             continue  # nothing ran: the build messages are compared above
-        row = re.search(rf"^\\| `{re.escape(name)}` \\|(.*)$", table, re.M)
+        row = re.search(rf"^\| `{re.escape(name)}` \|(.*)$", table, re.M)
         assert row, f"README's browser table has no row for {name}"
         want, _ = native[name]
         same = litekit.same_output(want.options.expect_stdout, in_browser[name]["stdout"], want.stdout)

@@ -89,7 +89,3 @@ def test_refusals_are_sentences(toolchain, stds, tmp_path):
         assert got.outcome == "compile-error"
         assert said in got.build_output
         assert not (tmp_path / "bin" / "prog").exists()
-
-
-def test_modinfo_quoting():
-    assert goplan.go_quote(b"a\tb\"\xff\xe2\x82\xac\x01") == '"a\\tb\\"\\xff€\\x01"'

@@ -45,6 +45,21 @@ def toolchain() -> Toolchain:
     return Toolchain(goroot / "bin" / "go", goroot, found.version, "linux", "amd64", SOURCE)
 
 
+FIRST_IMPORTS = ("fmt", "runtime")  # what nearly every first program links
+FIRST_TOOLS = ("compile", "link", "objdump", "nm")  # asm and pack only for assembly files
+
+
+def prefetch() -> None:
+    """Start loading what a first build needs — every tool, and the archives a program importing
+    fmt links for the listing and for the run — in the background (see :meth:`BrowserTools.prefetch`)."""
+    found = site()
+    urls = []
+    for target in ("linux_amd64", found.running):
+        std = stdlib(target)
+        urls += [found.base + std.archive(p)[len(SITE_ROOT) + 1:] for p in std.closure(list(FIRST_IMPORTS))]
+    BrowserTools(found).prefetch([t for t in found.tools if t in FIRST_TOOLS], urls)
+
+
 def is_browser(tc: Toolchain) -> bool:
     """Whether ``tc`` is the browser's toolchain."""
     return tc.source == SOURCE
@@ -63,5 +78,10 @@ def run_files(files: dict[str, str], options: Options, tc: Toolchain, workdir: P
         carried = ", ".join(t.replace("_", "/") for t in site().targets if t != site().running)
         raise ToolchainError(f"the browser carries the standard library for {carried}, not linux/{options.goarch}")
     targets = toolbuild.Targets(stdlib(target), stdlib(site().running))
-    return toolbuild.run_files(files, options, tc, workdir, BrowserTools(site()), targets, name=name,
-                               main_hint=main_hint)
+    result = toolbuild.run_files(files, options, tc, workdir, BrowserTools(site()), targets, name=name,
+                                 main_hint=main_hint)
+    if options.wants_vet:
+        result.notes.append("go vet needs the go command: not run in the browser")
+    if options.wants_objects:
+        result.notes.append("the compiled objects (--objects) are listed with the go command: not in the browser")
+    return result

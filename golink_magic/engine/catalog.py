@@ -46,6 +46,8 @@ def _candidates() -> list[tuple[Path, str]]:
 
 def discover() -> list[Toolchain]:
     """Every toolchain that can be found here, newest first, one per exact version."""
+    if browser.available():
+        return [browser.toolchain()]
     seen: dict[str, Toolchain] = {}
     for go, source in _candidates():
         try:

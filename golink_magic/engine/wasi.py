@@ -145,12 +145,38 @@ class BrowserTools:
             program = fh.read()
         return self._run({"tool": Path(binary).name, "program": program}, argv, cwd, env, {}, {})
 
+    def prefetch(self, tools: list[str], urls: list[str]) -> None:
+        """Start fetching and compiling ``tools`` and fetching ``urls`` in the background (the
+        worker does it while the learner reads); a later run waits for what is still coming."""
+        import js
+        from pyodide.ffi import to_js
+
+        wanted = {tool: self.site.base + self.site.tools[tool] for tool in tools}
+        js.golinkWasi.prepare(to_js(wanted, dict_converter=js.Object.fromEntries), to_js(urls))
+
+    def _ready(self, what: dict, site: dict[str, str]) -> None:
+        """Wait, without blocking the worker's network, for the tool and files a run needs
+        (Pyodide's run_sync, where this call stack allows it; otherwise the run fetches them
+        itself, synchronously)."""
+        import js
+        from pyodide.ffi import to_js
+
+        try:
+            from pyodide.ffi import can_run_sync, run_sync
+        except ImportError:
+            return
+        if not can_run_sync():
+            return
+        tools = {what["tool"]: what["url"]} if "url" in what else {}
+        run_sync(js.golinkWasi.prepare(to_js(tools, dict_converter=js.Object.fromEntries), to_js(list(site.values()))))
+
     def _run(self, what: dict, argv: list[str], cwd: str, env: dict, files: dict[str, bytes],
              site: dict[str, str]) -> Completed:
         import js
         from pyodide.ffi import to_js
 
         start = time.perf_counter()
+        self._ready(what, site)
         spec = {**what, "argv": argv, "env": {k: str(v) for k, v in env.items()}, "cwd": cwd,
                 "files": files, "site": site}
         done = js.golinkWasi.run(to_js(spec, dict_converter=js.Object.fromEntries))

@@ -341,8 +341,12 @@ def load(ipython) -> None:
     ipython.configurables.append(magics)
     _LOADED[id(ipython)] = magics
     # While the learner reads and types, get the first %gorun's one-time costs out of the way
-    # (a browser's Python has no threads: there the first run pays them).
+    # (a browser's Python has no threads: there its worker fetches and compiles Go's tools meanwhile).
     if catalog.browser.available():
+        try:
+            catalog.browser.prefetch()
+        except Exception:  # noqa: BLE001 - the first run fetches what it needs, and says what failed
+            pass
         return
     threading.Thread(target=_prepare, args=(magics.session,), daemon=True, name="golink-prepare").start()
 
