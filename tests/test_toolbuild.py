@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,24 @@ def test_refusals_are_sentences(toolchain, stds, tmp_path):
         assert got.outcome == "compile-error"
         assert said in got.build_output
         assert not (tmp_path / "bin" / "prog").exists()
+
+
+OBJECT_CASES = ["04-expl", "table-row11", "rule-func-target-not-imported", "lockdown-unannotated"]
+
+
+@pytest.mark.parametrize("name", OBJECT_CASES)
+def test_objects_listed_from_the_plan_equal_go_lists(name, toolchain, stds, tmp_path):
+    """``--objects`` without the go command: each module package's archive read with nm and
+    objdump, the compiler's -S rows from the planned compile, against ``go list -export``'s."""
+    case = load_case(CASES[0].with_name(f"{name}.txtar"))
+    opts = replace(case.options, objects=True)
+    want = runner.run_files(case.files, opts, toolchain, tmp_path / "go", use_cache=False, replay=False)
+    got = toolbuild.run_files(case.files, opts, toolchain, tmp_path / "tools", NativeTools(toolchain),
+                              toolbuild.Targets(stds["amd64"]), run_native=native_run)
+    assert want.objects, want.notes
+    assert got.outcome == want.outcome
+
+    def seen(result):
+        return {o.package: (o.defined, o.undefined, o.functions, o.notes) for o in result.objects}
+
+    assert seen(got) == seen(want)

@@ -9,9 +9,11 @@ import functools
 import os
 from pathlib import Path
 
+from dataclasses import replace
+
 from ..model.errors import ToolchainError
 from ..model.options import Options
-from ..model.result import Result
+from ..model.result import Result, text_problem
 from . import toolbuild
 from .stdlib import StdLib
 from .toolchain import Toolchain
@@ -80,8 +82,34 @@ def run_files(files: dict[str, str], options: Options, tc: Toolchain, workdir: P
     targets = toolbuild.Targets(stdlib(target), stdlib(site().running))
     result = toolbuild.run_files(files, options, tc, workdir, BrowserTools(site()), targets, name=name,
                                  main_hint=main_hint)
+    _judged_here(result, target)
     if options.wants_vet:
         result.notes.append("go vet needs the go command: not run in the browser")
     if options.wants_objects:
         result.notes.append("the compiled objects (--objects) are listed with the go command: not in the browser")
     return result
+
+
+def _judged_here(result: Result, target: str) -> None:
+    """The program that ran is the wasip1/wasm build, not the listed one.  A check of how it
+    ended or of what it printed that this run cannot confirm is not the listed program's failure:
+    it is named in a note (so the view says which checks the browser could not make) and left out
+    of this result's checks.  Checks of the build, the listing and the symbols stay."""
+    if result.outcome in ("compile-error", "link-error") or result.options.no_run:
+        return
+    shown = target.replace("_", "/")
+    opts, notes = result.options, []
+    want = opts.expect or "ok"
+    if result.outcome != want and want not in ("compile-error", "link-error"):
+        notes.append(f"not checked in the browser: --expect {want} is about the {shown} program; its wasip1/wasm "
+                     f"build ended {result.outcome}")
+        opts = replace(opts, expect=result.outcome)
+    kept = []
+    for wanted in opts.expect_stdout:
+        if text_problem("stdout", wanted, result.stdout):
+            notes.append(f"not checked in the browser: --expect-stdout {wanted!r} is about the {shown} program's "
+                         "output; its wasip1/wasm build printed what the output pane shows")
+        else:
+            kept.append(wanted)
+    result.options = replace(opts, expect_stdout=kept)
+    result.notes += notes

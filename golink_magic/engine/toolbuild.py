@@ -10,12 +10,14 @@ of the same files, and the result says so.
 
 from __future__ import annotations
 
+import os
 import shlex
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..listing import nm, objdump
+from ..listing import nm, objdump, objects
+from ..listing.objdump import workspace_path
 from ..listing.symbols import linkname_bindings, renamed_symbols
 from ..model.gosource import DEFAULT_MODULE
 from ..model.linkage import Symbol
@@ -60,7 +62,11 @@ def run_files(files: dict[str, str], options: Options, toolchain: Toolchain, wor
         result.notes.append(f"built with {host.label}: Go {std.version.removeprefix('go')}'s own compile, link, "
                             "objdump and nm, from a plan made without the go command")
     result.commands.append(plan.shown)
-    if not build(plan, std, host, plan.binary, result, "build"):
+    compiler: list[str] | None = [] if plan.options.wants_objects else None
+    archives = build(plan, std, host, plan.binary, result, "build", compiler)
+    if archives is None:
+        if result.outcome == "link-error" and compiler is not None:  # which object references what is missing
+            list_objects(plan, host, result, _compiled(plan, std), "".join(compiler))
         return result
     if targets.running is None:
         if run_native is not None and not plan.options.no_run:
@@ -70,34 +76,50 @@ def run_files(files: dict[str, str], options: Options, toolchain: Toolchain, wor
     if not plan.options.no_objdump:
         disassemble(plan, host, result)
     list_symbols(plan, host, result)
+    if compiler is not None:
+        list_objects(plan, host, result, archives, "".join(compiler))
     return result
 
 
-def build(plan: Plan, std: StdLib, host: ToolHost, output: Path, result: Result, timing: str) -> bool:
-    """Plan and run the steps that link ``output``; a failure is classified into ``result``
-    (its messages headed ``# package`` as the go command heads them)."""
+def build(plan: Plan, std: StdLib, host: ToolHost, output: Path, result: Result, timing: str,
+          compiler: list[str] | None = None) -> dict[str, str] | None:
+    """Plan and run the steps that link ``output``: the module's archives by import path, or None
+    when it failed — classified into ``result``, its messages headed ``# package`` as the go
+    command heads them.  Given a ``compiler`` list, the compiler also prints its listing
+    (``-S``), which goes there (headed ``# package``, as ``go list`` prints it) for
+    :func:`list_objects`."""
     start = time.perf_counter()
     target = PurePosixPath(plan.program)
     root = PurePosixPath(plan.module_root)
     folder = target.relative_to(root).as_posix() if root != PurePosixPath(".") else target.as_posix()
     work = plan.workdir / "tools" / f"{std.goos}_{std.goarch}"
+    linked = work / "exe" / "a.out"
     try:
         steps = goplan.plan_steps(plan.files, plan.module_root, plan.module, str(plan.module_dir), folder, std,
-                                  str(work), str(output), str(plan.toolchain.goroot), plan.options.gcflags or "",
+                                  str(work), str(linked), str(plan.toolchain.goroot), plan.options.gcflags or "",
                                   link_flags(plan.options.ldflags), plan.options.tags or "")
     except goplan.NotPlanned as exc:
         result.outcome = "compile-error"
         result.build_output = f"{exc}\n"
         result.notes.append("this build needs the go command, which a browser does not have")
-        return False
+        return None
     env = {"GOOS": std.goos, "GOARCH": std.goarch, "GOROOT": str(plan.toolchain.goroot)}
+    linked.parent.mkdir(parents=True, exist_ok=True)
+    archives: dict[str, str] = {}
     for step in steps:
         for path, text in step.writes.items():
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             Path(path).write_text(text)
-        done = host.run(step.tool, step.argv, step.cwd, {**env, "PWD": step.cwd, **step.env},
-                        reads=[str(plan.workdir)])
-        said = done.text() + done.text("stderr")
+        argv = step.argv
+        listing = compiler is not None and step.tool == "compile"
+        if listing:
+            argv = [*argv[:4], "-S", *argv[4:]]  # after -o and -trimpath, where -gcflags go
+        # A tool is handed the files it reads: the sources and what earlier steps wrote.
+        reads = [str(work)] if step.tool == "link" else [str(plan.src), str(work)]
+        done = host.run(step.tool, argv, step.cwd, {**env, "PWD": step.cwd, **step.env}, reads=reads)
+        said = done.text("stderr") + ("" if listing else done.text())
+        if listing and done.returncode == 0:
+            compiler.append(f"# {step.package}\n{done.text()}")
         if done.returncode != 0 or said:
             result.build_output += f"# {step.package if step.tool != 'link' else plan.module}\n{said}"
         if done.returncode != 0:
@@ -106,16 +128,20 @@ def build(plan: Plan, std: StdLib, host: ToolHost, output: Path, result: Result,
             if hint:
                 result.notes.append(hint)
             result.timings[timing] = round(time.perf_counter() - start, 4)
-            return False
+            return None
+        if step.tool == "compile":
+            archives[step.package] = argv[argv.index("-o") + 1]
+    output.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(linked, output)
     result.timings[timing] = round(time.perf_counter() - start, 4)
-    return True
+    return archives
 
 
 def _run_elsewhere(plan: Plan, running: StdLib, host: ToolHost, result: Result) -> None:
     """Build the same files for ``running``'s target and run that program with the host."""
-    program = plan.binary.with_name(f"prog.{running.goos}_{running.goarch}")
+    program = plan.workdir / "tools" / f"{running.goos}_{running.goarch}" / "prog.wasm"
     aside = Result(outcome="ok", go_version="", goos=running.goos, goarch=running.goarch, options=plan.options)
-    if not build(plan, running, host, program, aside, "build-run"):
+    if build(plan, running, host, program, aside, "build-run") is None:
         result.notes.append(f"the {running.goos}/{running.goarch} build that would run in the browser failed:\n"
                             + aside.build_output.strip())
         result.outcome = "exit-nonzero"
@@ -135,7 +161,7 @@ def _run_elsewhere(plan: Plan, running: StdLib, host: ToolHost, result: Result) 
 def disassemble(plan: Plan, host: ToolHost, result: Result) -> bool:
     """objdump the program through the host and parse its listing into ``result``."""
     done = host.run("objdump", ["-s", plan.objdump_regex, str(plan.binary)], str(plan.module_dir), {},
-                    LISTING_TIMEOUT, reads=[str(plan.workdir)])
+                    LISTING_TIMEOUT, reads=[str(plan.binary.parent)])
     result.timings["objdump"] = round(done.seconds, 4)
     result.commands.append(shlex.join(["go", "tool", "objdump", "-s", plan.objdump_regex, plan.binary.name]))
     if done.returncode != 0:
@@ -152,7 +178,7 @@ def list_symbols(plan: Plan, host: ToolHost, result: Result) -> bool:
     module, root = plan.module or DEFAULT_MODULE, plan.module_root or "."
     named = set(linkname_bindings(plan.files, module, root))
     done = host.run("nm", ["-size", "-type", str(plan.binary)], str(plan.module_dir), {}, LISTING_TIMEOUT,
-                    reads=[str(plan.workdir)])
+                    reads=[str(plan.binary.parent)])
     result.timings["symbols"] = round(done.seconds, 4)
     result.commands.append(shlex.join(["go", "tool", "nm", "-size", "-type", plan.binary.name]))
     if done.returncode != 0:
@@ -164,3 +190,41 @@ def list_symbols(plan: Plan, host: ToolHost, result: Result) -> bool:
               if own not in held]
     result.symbols = shown
     return True
+
+
+def _compiled(plan: Plan, std: StdLib) -> dict[str, str]:
+    """The module's archives a failed link left (for the objects' view of what was undefined)."""
+    work = plan.workdir / "tools" / f"{std.goos}_{std.goarch}"
+    found = {}
+    for cfg in sorted(work.glob("b*/importcfg")):
+        archive = cfg.with_name("_pkg_.a")
+        if archive.exists():
+            found[cfg.parent.name] = str(archive)
+    link = work / "b001" / "importcfg.link"
+    if link.exists():  # name them by import path, as the link's configuration does
+        by_path = {line.split("=", 1)[1]: line.split()[1].split("=", 1)[0]
+                   for line in link.read_text().splitlines() if line.startswith("packagefile ")}
+        return {by_path.get(a, b): a for b, a in found.items()}
+    return {}
+
+
+def list_objects(plan: Plan, host: ToolHost, result: Result, archives: dict[str, str], listing: str) -> bool:
+    """Fill ``result.objects`` as ``--objects`` does natively: per module package its archive's
+    symbols, undefined names and relocations, with the compiler's ``-S`` rows (``listing``)."""
+    compiler = objects.parse_compiler_listing(listing)
+    found = []
+    for package, archive in archives.items():
+        reads = [str(Path(archive).parent)]
+        listed = host.run("nm", ["-size", "-type", archive], str(plan.module_dir), {}, LISTING_TIMEOUT, reads=reads)
+        dumped = host.run("objdump", [archive], str(plan.module_dir), {}, LISTING_TIMEOUT, reads=reads)
+        if listed.returncode != 0 or dumped.returncode != 0:
+            continue
+        shown = "$WORK/" + Path(archive).relative_to(plan.workdir / "tools").as_posix()
+        found.append(objects.package_object(package, shown, listed.text(), dumped.text(), compiler.get(package)))
+    src, known = str(plan.src.resolve()), set(plan.files)
+    for obj in found:
+        for fn in obj.functions:
+            fn.file = workspace_path(fn.file, src, known, plan.module, plan.module_root) or fn.file
+    result.objects = found
+    result.commands.append("go tool nm -size -type ARCHIVE; go tool objdump ARCHIVE  # each module package")
+    return len(found) == len(archives)

@@ -196,8 +196,8 @@ class Result(Displayable):
             if want:
                 return [f"{label}expected {want}, got {self.outcome}{detail}"]
             return [f"{label}{self.outcome}{detail}: add --expect {self.outcome} if this is what it should show"]
-        problems = [*(_text_problem("stdout", want, self.stdout) for want in self.options.expect_stdout),
-                    *(_text_problem("the build output", want, self.build_output) for want in self.options.expect_build),
+        problems = [*(text_problem("stdout", want, self.stdout) for want in self.options.expect_stdout),
+                    *(text_problem("the build output", want, self.build_output) for want in self.options.expect_build),
                     *map(self._ref_problem, self.options.expect_ref),
                     *(symbol_problem(spec, self.symbols) for spec in self.options.expect_sym),
                     *(reloc_problem(spec, self.objects) for spec in self.options.expect_reloc),
@@ -216,7 +216,7 @@ class Result(Displayable):
                 return None
             said = self.vet_output.strip().splitlines()
             return f"expected go vet to report nothing, got exit status {self.vet_status}" + (f": {said[-1]}" if said else "")
-        return _text_problem("go vet's report", want, self.vet_output)
+        return text_problem("go vet's report", want, self.vet_output)
 
     def _ref_problem(self, spec: str) -> str | None:
         negate, func, symbol = parse_ref(spec)
@@ -235,7 +235,7 @@ class Result(Displayable):
                 + (", ".join(seen[:8]) + (" …" if len(seen) > 8 else "") if seen else "no symbol references"))
 
 
-def _text_problem(what: str, want: str, text: str) -> str | None:
+def text_problem(what: str, want: str, text: str) -> str | None:
     """None when ``text`` contains ``want`` (or matches ``/REGEX/``), else what came instead."""
     if len(want) > 1 and want.startswith("/") and want.endswith("/"):
         if re.search(want[1:-1], text, re.M):
