@@ -176,6 +176,10 @@ def lite_dir(work: Path, core: Path, wheel_dir: Path, keys: list[str]) -> Path:
         shutil.copy2(nb, lite / "files" / nb.name)
     shutil.copytree(ROOT / "notebooks" / "cases", lite / "files" / "cases")
     settings = {"disablePyPIFallback": True, "loadPyodideOptions": {"packages": PRELOAD}}
+    # Every cell in the page (no windowing): Run All's views all render, and find-in-page sees them.
+    (lite / "overrides.json").write_text(json.dumps({
+        "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+        "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}, indent=1))
     (lite / "jupyter-lite.json").write_text(json.dumps({
         "jupyter-lite-schema-version": 0,
         "jupyter-config-data": {"appName": "golink_magic course", "litePluginSettings": {

@@ -31,8 +31,11 @@ TOOLS = ("compile", "asm", "pack", "link", "objdump", "nm")
 # course imports, and the standard packages a short program most often reaches for.
 PACKAGES = ("fmt unsafe unicode crypto/tls runtime runtime/metrics runtime/debug reflect os debug/elf testing "
             "strings strconv bytes errors sort sync sync/atomic time math math/bits math/rand io bufio slices "
-            "maps encoding/binary encoding/json unicode/utf8 container/list").split()
+            "maps encoding/binary encoding/json unicode/utf8 container/list embed").split()
 TARGETS = (("linux", "amd64"), ("linux", "386"), ("wasip1", "wasm"))
+# Go source the course reads from $GOROOT/src: every standard-library file that holds a
+# //go:linkname directive or a "hall of shame" comment, and the linker's files chapter 8 quotes.
+LINKER_SOURCES = ("cmd/link/internal/ld/ld.go", "cmd/link/internal/loader/loader.go")
 RUNNING = "wasip1_wasm"
 
 
@@ -77,12 +80,30 @@ def lay_out(out: Path, cache: Path) -> dict:
             pkg.archive = f"{path}.a"
         (folder / "stdlib.json").write_text(std.to_json())
         targets[name] = f"pkg/{name}/stdlib.json"
+    sources = carry_sources(tc.goroot / "src", golink / "go" / "src")
     runner = bundle_runner()
     shutil.copy2(runner, golink / "golink-wasi.js")
     manifest = {"version": tc.version, "tools": {t: f"tools/{t}.wasm" for t in TOOLS}, "targets": targets,
-                "running": RUNNING, "runner": "golink-wasi.js"}
+                "running": RUNNING, "runner": "golink-wasi.js", "sources": sources}
     (golink / "manifest.json").write_text(json.dumps(manifest, indent=1))
     return manifest
+
+
+def carry_sources(src: Path, out: Path) -> str:
+    """Copy the Go source the course reads (see LINKER_SOURCES) and list it in go/src.json."""
+    chosen = list(LINKER_SOURCES)
+    for path in sorted(src.rglob("*.go")):
+        rel = path.relative_to(src).as_posix()
+        if rel.startswith("cmd/") or "/testdata/" in rel or rel.endswith("_test.go"):
+            continue
+        text = path.read_text(errors="replace")
+        if "//go:linkname" in text or "hall of shame" in text:
+            chosen.append(rel)
+    for rel in chosen:
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src / rel, out / rel)
+    (out.parent / "src.json").write_text(json.dumps(sorted(chosen)))
+    return "go/src.json"
 
 
 def bundle_runner() -> Path:

@@ -93,19 +93,37 @@ def open_context(browser, outside: Outside):
 
 
 def run_all(page, base: str, notebook: str, timeout: float = 600) -> None:
-    """Open ``notebook`` in JupyterLite's lab, run all cells and wait until every cell ran."""
+    """Open ``notebook`` in JupyterLite's lab, run all cells and wait until every cell ran; an
+    AssertionError with each cell's first line and error when Run All stopped (a cell failed)."""
     page.goto(f"{base}/lab/index.html?path={notebook}")
-    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", state="visible", timeout=120_000)
+    # (JupyterLite reopens the tabs of an earlier visit: only the visible panel counts)
+    page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", state="visible", timeout=120_000)
     page.wait_for_function(
         "() => { const s = document.querySelector('#jp-main-statusbar');"
         " return s && /\\|\\s*Idle/.test(s.innerText); }", timeout=120_000)
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).first.click()
-    page.wait_for_function(
+    state = page.wait_for_function(
         """() => {
              const prompts = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')];
-             return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.innerText));
-           }""", timeout=timeout * 1000)
+             if (prompts.length && prompts.every(p => /\\[\\d+\\]/.test(p.innerText))) return "done";
+             const busy = prompts.some(p => /\\[\\*\\]/.test(p.innerText));
+             const idle = /\\|\\s*Idle/.test(document.querySelector('#jp-main-statusbar')?.innerText || '');
+             if (!busy && idle) { window.golinkIdleSince = window.golinkIdleSince || Date.now(); }
+             else { window.golinkIdleSince = 0; }
+             return window.golinkIdleSince && Date.now() - window.golinkIdleSince > 10000 ? "stopped" : false;
+           }""", timeout=timeout * 1000, polling=500).json_value()
+    if state != "done":
+        raise AssertionError(f"{notebook}: Run All stopped:\n" + "\n".join(cell_report(page)))
+
+
+def cell_report(page) -> list[str]:
+    """Per code cell: its prompt, first line, and the start of an error it printed."""
+    return page.evaluate("""() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell')].map(c =>
+        (c.querySelector('.jp-InputPrompt')?.innerText || '').trim() + ' ' +
+        (c.querySelector('.jp-InputArea-editor')?.innerText || '').split('\\n')[0].slice(0, 90) + ' → ' +
+        (c.querySelector('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')?.innerText || '')
+          .replace(/\\s+/g, ' ').slice(0, 300))""")
 
 
 def in_kernel(page, base: str, code: str, timeout: float = 900):

@@ -4,6 +4,8 @@ which order, with which import configuration, and what is refused in one sentenc
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from golink_magic.engine import goplan
@@ -13,6 +15,7 @@ STD = StdLib("go1.27.3", "linux", "amd64", {"GOAMD64": "v1"}, {
     "runtime": Package("runtime.a", ["internal/abi"], ["internal/abi"]),
     "internal/abi": Package("internal/abi.a", [], []),
     "fmt": Package("fmt.a", ["runtime"], ["internal/abi", "runtime", "unsafe"]),
+    "embed": Package("embed.a", [], []),
 }, {"1.19": "panicnil=1", "1.27": ""}, root="/golink/pkg/linux_amd64")
 MOD = "module full\n\ngo 1.19\n"
 
@@ -60,7 +63,7 @@ def test_build_constraints_pick_the_files():
     ({"main.go": 'package main\n\nimport "C"\n\nfunc main() {}\n'}, "cgo"),
     ({"main.go": "package main\n\nfunc main() {}\n", "x.c": "int x;\n"}, "x.c: files other than Go and Go assembly"),
     ({"main.go": '//go:debug panicnil=1\npackage main\n\nfunc main() {}\n'}, "//go:debug settings need the go command"),
-    ({"main.go": 'package main\n\nimport _ "embed"\n\n//go:embed x.txt\nvar s string\n\nfunc main() {}\n'}, "//go:embed"),
+    ({"main.go": 'package main\n\nimport _ "embed"\n\n//go:embed x.txt\nvar s string\n\nfunc main() {}\n'}, "main.go:5: pattern x.txt: no matching files found"),
     ({"main.go": 'package main\n\nimport "full/a"\n\nfunc main() {}\n', "a/a.go": 'package a\n\nimport "full/b"\n',
       "b/b.go": 'package b\n\nimport "full/a"\n'}, "import cycle not allowed"),
     ({"main.go": "package hello\n"}, "not a program"),
@@ -81,3 +84,14 @@ def test_go_mod_lines_the_planner_cannot_honour():
 def test_go_quote_reads_back_as_go_would():
     assert goplan.go_quote(goplan.INFO_START) == '"0w\\xaf\\f\\x92t\\b\\x02A\\xe1\\xc1\\a\\xe6\\xd6\\x18\\xe6"'
     assert goplan.go_quote(b"a\tb\"\xff\xe2\x82\xac\x01") == '"a\\tb\\"\\xff€\\x01"'
+
+
+def test_embedded_files_get_the_go_commands_embedcfg():
+    steps = plan({"go.mod": MOD, "main.go": 'package main\n\nimport _ "embed"\n\n//go:embed "a b.txt" d\nvar s string\n\nfunc main() {}\n',
+                  "a b.txt": "x", "d/one.txt": "1", "d/.two": "2", "d/e/_three": "3", "d/e/four": "4"})
+    compile_ = steps[0]
+    assert compile_.argv[compile_.argv.index("-embedcfg") + 1] == "/w/tools/b001/embedcfg"
+    assert compile_.argv.index("-embedcfg") < compile_.argv.index("-pack")
+    cfg = json.loads(compile_.writes["/w/tools/b001/embedcfg"])
+    assert cfg["Patterns"] == {"a b.txt": ["a b.txt"], "d": ["d/e/four", "d/one.txt"]}
+    assert cfg["Files"]["d/one.txt"] == "/w/src/d/one.txt"

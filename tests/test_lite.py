@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from pathlib import Path
 
 import pytest
 
@@ -141,3 +140,18 @@ def test_readme_table_says_what_the_browser_printed(in_browser, native):
         want, _ = native[name]
         same = litekit.same_output(want.options.expect_stdout, in_browser[name]["stdout"], want.stdout)
         assert (row.group(1).split("|")[0].strip() == "same") == same, f"{name}: the table says otherwise"
+
+
+@pytest.mark.parametrize("chapter, said", [
+    ("06-methods-and-abi.ipynb", "not checked in the browser: --expect-stdout 'c.Get()=10' is about the linux/amd64"),
+    ("08-go123-lockdown.ipynb", "Not run in the browser: this cell builds with Go 1.22, 1.23, and the page carries Go 1.27.3"),
+])
+def test_a_chapter_runs_all_and_says_what_the_browser_could_not_check(site, page, chapter, said):
+    """Run All goes through a chapter whose cells need what a browser lacks (the amd64 program's
+    own output, other Go releases): each such cell says so, and nothing fails."""
+    page, outside = page
+    with litekit.served(site) as (base, _):
+        litekit.run_all(page, base, chapter, timeout=900)
+        text = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").inner_text()
+    assert said in text
+    assert "Traceback" not in text and "UsageError" not in text

@@ -111,3 +111,28 @@ def test_objects_listed_from_the_plan_equal_go_lists(name, toolchain, stds, tmp_
         return {o.package: (o.defined, o.undefined, o.functions, o.notes) for o in result.objects}
 
     assert seen(got) == seen(want)
+
+
+EMBED = {
+    "go.mod": "module em\n\ngo 1.27\n",
+    "greeting.txt": "hello from a file\n",
+    "data/a.txt": "a\n",
+    "data/.hidden": "b\n",
+    "data/sub/c.txt": "c\n",
+    "main.go": 'package main\n\nimport (\n\t"embed"\n\t"fmt"\n)\n\n//go:embed greeting.txt\nvar greeting string\n\n'
+               '//go:embed data\nvar files embed.FS\n\n//go:embed all:data "greeting.txt" data/*.txt\nvar every embed.FS\n\n'
+               'func main() {\n\tfmt.Print(greeting)\n\tfor _, fs := range []embed.FS{files, every} {\n'
+               '\t\tn := 0\n\t\tfor _, d := range []string{".", "data", "data/sub"} {\n\t\t\tes, _ := fs.ReadDir(d)\n'
+               '\t\t\tn += len(es)\n\t\t}\n\t\tfmt.Println(n)\n\t}\n}\n',
+}
+
+
+def test_embedded_files_as_the_go_command_embeds_them(toolchain, stds, tmp_path):
+    """//go:embed of a file, a folder (hidden files left out) and all: with a glob, planned
+    without the go command: the same output and binary as go build's."""
+    want = runner.run_files(EMBED, Options(), toolchain, tmp_path / "go", use_cache=False, replay=False)
+    got = toolbuild.run_files(EMBED, Options(), toolchain, tmp_path / "tools", NativeTools(toolchain),
+                              toolbuild.Targets(stds["amd64"]), run_native=native_run)
+    assert want.outcome == "ok" and want.stdout.startswith("hello from a file\n"), want.stdout
+    assert (got.outcome, got.stdout) == (want.outcome, want.stdout)
+    assert masked(tmp_path / "tools" / "bin" / "prog", toolchain) == masked(tmp_path / "go" / "bin" / "prog", toolchain)

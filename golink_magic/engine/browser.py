@@ -17,7 +17,7 @@ from ..model.result import Result, text_problem
 from . import toolbuild
 from .stdlib import StdLib
 from .toolchain import Toolchain
-from .wasi import SITE_ROOT, BrowserTools, Site, in_browser, load_site
+from .wasi import SITE_ROOT, BrowserTools, Site, carry_sources, in_browser, load_site
 
 SOURCE = "browser"
 
@@ -37,14 +37,21 @@ def stdlib(target: str) -> StdLib:
     return site().stdlib(target)
 
 
-def toolchain() -> Toolchain:
-    """The site's toolchain.  Its GOROOT lists the standard packages as folders (what the
-    workspace's import rules look at); the tools and archives stay on the site."""
-    found = site()
+@functools.cache
+def _goroot() -> Path:
+    """The browser's GOROOT: the standard packages as folders (what the workspace's import rules
+    look at), and the Go source the site carries, read from the site when first opened."""
     goroot = Path(SITE_ROOT) / "go"
     for package in stdlib("linux_amd64").packages:
         os.makedirs(goroot / "src" / package, exist_ok=True)
-    return Toolchain(goroot / "bin" / "go", goroot, found.version, "linux", "amd64", SOURCE)
+    carry_sources(site(), str(goroot))
+    return goroot
+
+
+def toolchain() -> Toolchain:
+    """The site's toolchain; its tools and archives stay on the site."""
+    goroot = _goroot()
+    return Toolchain(goroot / "bin" / "go", goroot, site().version, "linux", "amd64", SOURCE)
 
 
 FIRST_IMPORTS = ("fmt", "runtime")  # what nearly every first program links
@@ -83,7 +90,7 @@ def run_files(files: dict[str, str], options: Options, tc: Toolchain, workdir: P
     result = toolbuild.run_files(files, options, tc, workdir, BrowserTools(site()), targets, name=name,
                                  main_hint=main_hint)
     _judged_here(result, target)
-    if options.wants_vet:
+    if options.wants_vet and not options.expect_vet:
         result.notes.append("go vet needs the go command: not run in the browser")
     if options.wants_objects:
         result.notes.append("the compiled objects (--objects) are listed with the go command: not in the browser")
@@ -95,7 +102,7 @@ def _judged_here(result: Result, target: str) -> None:
     ended or of what it printed that this run cannot confirm is not the listed program's failure:
     it is named in a note (so the view says which checks the browser could not make) and left out
     of this result's checks.  Checks of the build, the listing and the symbols stay."""
-    if result.outcome in ("compile-error", "link-error") or result.options.no_run:
+    if result.outcome in ("compile-error", "link-error"):
         return
     shown = target.replace("_", "/")
     opts, notes = result.options, []
@@ -111,5 +118,7 @@ def _judged_here(result: Result, target: str) -> None:
                          "output; its wasip1/wasm build printed what the output pane shows")
         else:
             kept.append(wanted)
-    result.options = replace(opts, expect_stdout=kept)
+    for wanted in opts.expect_vet:
+        notes.append(f"not checked in the browser: --expect-vet {wanted!r} (go vet needs the go command)")
+    result.options = replace(opts, expect_stdout=kept, expect_vet=[])
     result.notes += notes

@@ -12,7 +12,9 @@ but for build IDs.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -49,6 +51,7 @@ class LocalPackage:
     go_files: list[str]  # relative to the module root
     s_files: list[str]
     imports: list[str]
+    embeds: list[tuple[str, int, str]] = field(default_factory=list)  # (file, line, pattern) of //go:embed
 
 
 def go_quote(data: bytes) -> str:
@@ -114,16 +117,17 @@ def local_packages(files: dict[str, str], module_root: str, module: str, ctx: go
                 raise NotPlanned(f"{rel}: files other than Go and Go assembly need the go command")
             continue
         path = module if folder == "." else f"{module}/{folder}"
-        pkg = found.setdefault(path, LocalPackage(path, folder, "", [], [], []))
+        pkg = found.setdefault(path, LocalPackage(path, folder, "", [], [], [], []))
         if suffix == ".s":
             if gosource.in_build(rel.removesuffix(".s") + ".go", files[rel], ctx):
                 pkg.s_files.append(inner.as_posix())
             continue
         head = gosource.read_header(files[rel])
-        if head.refuses_replay and "embed" in head.refuses_replay:
-            raise NotPlanned(f"{rel}: //go:embed needs the go command")
-        if any(d.name == "debug" for d in gosource.read(files[rel]).directives):
+        directives = gosource.read(files[rel]).directives
+        if any(d.name == "debug" for d in directives):
             raise NotPlanned(f"{rel}: //go:debug settings need the go command")
+        pkg.embeds += [(inner.as_posix(), d.line, pattern) for d in directives if d.name == "embed"
+                       for pattern in _embed_patterns(d.text)]
         if head.package and pkg.name and head.package != pkg.name:
             raise NotPlanned(f"found packages {pkg.name} and {head.package} in {folder}")
         pkg.name = head.package or pkg.name
@@ -158,12 +162,56 @@ def plan_steps(files: dict[str, str], module_root: str, module: str, module_dir:
     for n, path in enumerate(order):
         pkg = packages[path]
         bdir = f"{work}/b{n + 1:03d}"
+        inside = [_within(rel, module_root) for rel in files]
         steps += _compile_steps(pkg, path == main_path, bdir, module_dir, lang, std, archives, goroot,
-                                gcflags if path == main_path else "", concurrency)
+                                gcflags if path == main_path else "", concurrency, [r for r in inside if r])
         archives[path] = f"{bdir}/_pkg_.a"
     steps.append(_link_step(packages, order, main_path, module, archives, std, line, output, work,
                             gcflags, ldflags, tags))
     return steps
+
+
+def _within(rel: str, module_root: str) -> str:
+    """``rel`` relative to the module root, or "" when it lies outside it."""
+    if module_root in ("", "."):
+        return rel
+    return rel[len(module_root) + 1:] if rel.startswith(module_root + "/") else ""
+
+
+def _embed_patterns(text: str) -> list[str]:
+    """The patterns of a ``//go:embed`` line (space-separated; Go-quoted or back-quoted ones may hold spaces)."""
+    body = text.split("//go:embed", 1)[1] if "//go:embed" in text else ""
+    found = re.findall(r'"((?:[^"\\]|\\.)*)"|`([^`]*)`|(\S+)', body)
+    return [a.encode().decode("unicode_escape") if a else b or c for a, b, c in found]
+
+
+def _embedcfg(pkg: LocalPackage, folder: str, files_of: list[str]) -> str:
+    """The ``-embedcfg`` file the go command writes: each pattern's files (relative to the
+    package) and where each file is.  A folder brings every file below it but hidden ones
+    (``.x``, ``_x``), unless the pattern starts with ``all:``."""
+    base = "" if pkg.folder == "." else pkg.folder + "/"
+    mine = [f[len(base):] for f in files_of if f.startswith(base)]
+    folders = {"/".join(f.split("/")[:n]) for f in mine for n in range(1, f.count("/") + 1)}
+    patterns: dict[str, list[str]] = {}
+    for where, line, pattern in pkg.embeds:
+        every = pattern.startswith("all:")
+        glob = pattern.removeprefix("all:")
+        parts = glob.split("/")
+        chosen = []
+        for candidate in sorted(set(mine) | folders):
+            names = candidate.split("/")
+            if len(names) != len(parts) or not all(fnmatch.fnmatchcase(n, p) for n, p in zip(names, parts)):
+                continue
+            if candidate in folders:
+                chosen += [f for f in mine if f.startswith(candidate + "/") and
+                           (every or not any(n.startswith((".", "_")) for n in f[len(candidate) + 1:].split("/")))]
+            else:
+                chosen.append(candidate)
+        if not chosen:
+            raise NotPlanned(f"{where}:{line}: pattern {pattern}: no matching files found")
+        patterns[pattern] = sorted(set(chosen))
+    used = sorted({f for fs in patterns.values() for f in fs})
+    return json.dumps({"Patterns": patterns, "Files": {f: f"{folder}/{f}" for f in used}}, indent="\t", sort_keys=True)
 
 
 def _order(packages: dict[str, LocalPackage], main_path: str, std: StdLib) -> list[str]:
@@ -215,7 +263,8 @@ def _action_id(*parts: str) -> str:
 
 
 def _compile_steps(pkg: LocalPackage, is_main: bool, bdir: str, module_dir: str, lang: str, std: StdLib,
-                   archives: dict[str, str], goroot: str, gcflags: str, concurrency: int) -> list[Step]:
+                   archives: dict[str, str], goroot: str, gcflags: str, concurrency: int,
+                   files_of: list[str]) -> list[Step]:
     pkgpath = "main" if is_main else pkg.path
     folder = module_dir if pkg.folder == "." else f"{module_dir}/{pkg.folder}"
     trim = f"{folder}=>{pkg.path};{bdir}=>"
@@ -236,8 +285,12 @@ def _compile_steps(pkg: LocalPackage, is_main: bool, bdir: str, module_dir: str,
             f"-c={concurrency}", "-nolocalimports", "-importcfg", f"{bdir}/importcfg", "-pack",
             *(["-asmhdr", f"{bdir}/go_asm.h"] if pkg.s_files else []),
             *[f"./{f}" for f in pkg.go_files]]
-    steps.append(Step("compile", argv, module_dir, pkg.path,
-                      {f"{bdir}/importcfg": _importcfg(imports, archives, std)}))
+    writes = {f"{bdir}/importcfg": _importcfg(imports, archives, std)}
+    if pkg.embeds:
+        writes[f"{bdir}/embedcfg"] = _embedcfg(pkg, folder, files_of)
+        at = argv.index("-pack")
+        argv[at:at] = ["-embedcfg", f"{bdir}/embedcfg"]
+    steps.append(Step("compile", argv, module_dir, pkg.path, writes))
     if pkg.s_files:
         objects = []
         for name in s_names:

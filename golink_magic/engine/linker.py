@@ -58,11 +58,16 @@ def list_symbols(run: Run, result: Result) -> bool:
             result.notes.append("nm failed: " + (done.text("stderr").strip() or f"exit status {done.returncode}"))
             return False
         shown = nm.shown_program_symbols(done.text(), module, named)
-    held = {s.name for s in shown}  # a renamed local name is the module's: held, it would be shown
-    shown += [Symbol(own, "", became=target) for own, target in sorted(renamed_symbols(plan.files, module, root).items())
-              if own not in held]
-    result.symbols = shown
+    result.symbols = with_renamed(shown, plan.files, module, root)
     return True
+
+
+def with_renamed(shown: list[Symbol], files: dict[str, str], module: str, root: str) -> list[Symbol]:
+    """``shown`` and a record for each local name a directive renamed that the program does not
+    hold (``main.secret`` → ``course/hello.motto``)."""
+    held = {s.name for s in shown}  # a renamed local name is the module's: held, it would be shown
+    return shown + [Symbol(own, "", became=target) for own, target in sorted(renamed_symbols(files, module, root).items())
+                    if own not in held]
 
 
 @functools.cache

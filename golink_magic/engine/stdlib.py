@@ -82,9 +82,14 @@ class StdLib:
 
 def load(path: Path | str) -> StdLib:
     """A :class:`StdLib` saved by :meth:`StdLib.save` (relative archives start at its folder)."""
-    data = json.loads(Path(path).read_text())
+    return from_json(Path(path).read_text(), str(Path(path).parent))
+
+
+def from_json(text: str, root: str = "") -> StdLib:
+    """A :class:`StdLib` from its JSON (:meth:`StdLib.to_json`); relative archives start at ``root``."""
+    data = json.loads(text)
     data["packages"] = {k: Package(**v) for k, v in data["packages"].items()}
-    return StdLib(**data, root=str(Path(path).parent))
+    return StdLib(**data, root=root)
 
 
 def collect(toolchain: Toolchain, goos: str, goarch: str, packages: list[str] = ("std",)) -> StdLib:

@@ -18,12 +18,12 @@ from pathlib import Path, PurePosixPath
 
 from ..listing import nm, objdump, objects
 from ..listing.objdump import workspace_path
-from ..listing.symbols import linkname_bindings, renamed_symbols
+from ..listing.symbols import linkname_bindings
 from ..model.gosource import DEFAULT_MODULE
-from ..model.linkage import Symbol
 from ..model.options import Options
 from ..model.result import Result
 from . import goplan
+from .linker import with_renamed
 from .outcome import build_hint, classify_build, classify_run, decode_capped
 from .plan import Plan, link_flags, make_plan
 from .procs import OUTPUT_CAP
@@ -184,11 +184,7 @@ def list_symbols(plan: Plan, host: ToolHost, result: Result) -> bool:
     if done.returncode != 0:
         result.notes.append("nm failed: " + (done.text("stderr").strip() or f"exit status {done.returncode}"))
         return False
-    shown = nm.shown_program_symbols(done.text(), module, named)
-    held = {s.name for s in shown}
-    shown += [Symbol(own, "", became=target) for own, target in sorted(renamed_symbols(plan.files, module, root).items())
-              if own not in held]
-    result.symbols = shown
+    result.symbols = with_renamed(nm.shown_program_symbols(done.text(), module, named), plan.files, module, root)
     return True
 
 

@@ -23,8 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .procs import Completed
-from .stdlib import StdLib
-from .stdlib import load as load_stdlib
+from .stdlib import StdLib, from_json
 
 SITE_ROOT = "/golink"   # where the site's files appear to the tools (and to Python's checks)
 _PACKAGEFILE = re.compile(r"^packagefile [^=]+=(/golink/\S+)$", re.M)
@@ -47,20 +46,12 @@ class Site:
     tools: dict[str, str]     # tool name -> path below base
     targets: dict[str, str]   # GOOS_GOARCH -> its stdlib.json below base
     running: str              # the target whose programs run in the browser (wasip1_wasm)
+    sources: str = ""         # the list of the Go source files it carries (below go/src/)
 
     def stdlib(self, target: str) -> StdLib:
         """The standard library of ``target`` (its archives at their site paths)."""
-        std = load_stdlib_text(_fetch_text(self.base + self.targets[target]))
-        std.root = f"{SITE_ROOT}/{Path(self.targets[target]).parent.as_posix()}"
-        return std
-
-
-def load_stdlib_text(text: str) -> StdLib:
-    from .stdlib import Package
-
-    data = json.loads(text)
-    data["packages"] = {k: Package(**v) for k, v in data["packages"].items()}
-    return StdLib(**data)
+        return from_json(_fetch_text(self.base + self.targets[target]),
+                         f"{SITE_ROOT}/{Path(self.targets[target]).parent.as_posix()}")
 
 
 def site_base() -> str:
@@ -78,7 +69,27 @@ def load_site(base: str | None = None) -> Site:
     base = base or site_base()
     manifest = json.loads(_fetch_text(base + "manifest.json"))
     _load_runner(base + manifest["runner"])
-    return Site(base, manifest["version"], manifest["tools"], manifest["targets"], manifest["running"])
+    return Site(base, manifest["version"], manifest["tools"], manifest["targets"], manifest["running"],
+                manifest.get("sources", ""))
+
+
+def carry_sources(site: Site, goroot: str) -> int:
+    """Make the Go source files the site carries readable below ``goroot``/src: each is a lazy
+    file of Pyodide's file system, fetched from the site the first time it is read.  Returns how
+    many."""
+    if not site.sources:
+        return 0
+    import pyodide_js
+
+    names = json.loads(_fetch_text(site.base + site.sources))
+    for rel in names:
+        path = f"{goroot}/src/{rel}"
+        if os.path.exists(path):
+            continue
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        pyodide_js.FS.createLazyFile(os.path.dirname(path), os.path.basename(path),
+                                     f"{site.base}go/src/{rel}", True, False)
+    return len(names)
 
 
 def _fetch_text(url: str) -> str:

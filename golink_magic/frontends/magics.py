@@ -273,6 +273,10 @@ class GoLinkMagics(Magics):
             return None
         if not args.versions:
             raise UsageError("which version? e.g. %gotoolchains install 1.22")
+        if catalog.browser.available():
+            print(f"Not installed: the page carries Go {catalog.browser.toolchain().short_version} only, as "
+                  "WebAssembly; other releases need a kernel with pip and a network (Binder or JupyterLab).")
+            return None
         for spec in args.versions:
             with _short_errors():
                 said = catalog.already_said(spec)
