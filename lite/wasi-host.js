@@ -23,12 +23,20 @@ const compiled = new Map();  // tool name -> WebAssembly.Module (compiled once p
 const fetched = new Map();   // URL -> Uint8Array (the site's archives and tools)
 const siteFiles = new Map(); // URL -> read-only File (an archive placed in every run that reads it)
 let fetchBytes = (url) => {
-  const xhr = new XMLHttpRequest();  // synchronous: allowed in a worker, and the kernel waits anyway
-  xhr.open("GET", url, false);
-  xhr.responseType = "arraybuffer";
-  xhr.send();
-  if (xhr.status !== 200) throw new Error(`${url}: HTTP ${xhr.status}`);
-  return new Uint8Array(xhr.response);
+  let said = "";
+  for (let attempt = 0; attempt < 3; attempt++) {  // a dropped request (a busy service worker) is tried again
+    try {
+      const xhr = new XMLHttpRequest();  // synchronous: allowed in a worker, and the kernel waits anyway
+      xhr.open("GET", url, false);
+      xhr.responseType = "arraybuffer";
+      xhr.send();
+      if (xhr.status === 200) return new Uint8Array(xhr.response);
+      said = `HTTP ${xhr.status}`;
+    } catch (e) {
+      said = String(e && e.message ? e.message : e);
+    }
+  }
+  throw new Error(`${url}: ${said}`);
 };
 
 function fetchOnce(url) {

@@ -92,15 +92,25 @@ def carry_sources(site: Site, goroot: str) -> int:
     return len(names)
 
 
-def _fetch_text(url: str) -> str:
+def _fetch_text(url: str, attempts: int = 3) -> str:
+    """The text at ``url`` (a synchronous request: allowed in the kernel's worker).  A request
+    the browser drops (a busy page's service worker, a loaded machine) is tried again."""
     import js
 
-    xhr = js.XMLHttpRequest.new()
-    xhr.open("GET", url, False)
-    xhr.send()
-    if xhr.status != 200:
-        raise OSError(f"{url}: HTTP {xhr.status}")
-    return str(xhr.responseText)
+    said = ""
+    for attempt in range(attempts):
+        try:
+            xhr = js.XMLHttpRequest.new()
+            xhr.open("GET", url, False)
+            xhr.send()
+        except Exception as exc:  # noqa: BLE001 - Pyodide's JsException: the request never completed
+            said = str(exc)
+        else:
+            if xhr.status == 200:
+                return str(xhr.responseText)
+            said = f"HTTP {xhr.status}"
+        time.sleep(0.2 * (attempt + 1))
+    raise OSError(f"{url}: {said}")
 
 
 def _load_runner(url: str) -> None:

@@ -90,12 +90,12 @@ def _not_in_this_browser(gos: list[str]) -> bool:
     so (and Run All goes on) instead of failing."""
     if not gos or not catalog.browser.available():
         return False
-    here = catalog.browser.toolchain()
-    missing = [g for g in gos if not catalog.matches(g, here.version)]
+    here = catalog.browser.version()
+    missing = [g for g in gos if not catalog.matches(g, here)]
     if not missing:
         return False
     print(f"Not run in the browser: this cell builds with Go {', '.join(missing)}, and the page carries Go "
-          f"{here.short_version} only (its tools are WebAssembly). Its checks were not made here; open the chapter "
+          f"{here} only (its tools are WebAssembly). Its checks were not made here; open the chapter "
           "on Binder or in JupyterLab to run it.")
     return True
 
@@ -274,7 +274,7 @@ class GoLinkMagics(Magics):
         if not args.versions:
             raise UsageError("which version? e.g. %gotoolchains install 1.22")
         if catalog.browser.available():
-            print(f"Not installed: the page carries Go {catalog.browser.toolchain().short_version} only, as "
+            print(f"Not installed: the page carries Go {catalog.browser.version()} only, as "
                   "WebAssembly; other releases need a kernel with pip and a network (Binder or JupyterLab).")
             return None
         for spec in args.versions:
