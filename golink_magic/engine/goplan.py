@@ -4,7 +4,7 @@ is already compiled (:mod:`.stdlib`).
 
 A browser has Go's tools as WebAssembly but no go command, so this is how a build is planned
 there.  It covers what the course's cases use — Go files, assembly files, build constraints,
-``-gcflags``/``-ldflags``/``-tags`` — and refuses the rest with a sentence (cgo, ``//go:embed``,
+``//go:embed``, ``-gcflags``/``-ldflags``/``-tags`` — and refuses the rest with a sentence (cgo,
 other modules, ``godebug`` settings).  Every argument matches the go command's own (version
 1.27), which the differential tests prove: the binary these steps link equals ``go build``'s
 but for build IDs.
