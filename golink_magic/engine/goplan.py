@@ -12,6 +12,7 @@ but for build IDs.
 
 from __future__ import annotations
 
+import base64
 import fnmatch
 import hashlib
 import json
@@ -245,20 +246,15 @@ def _missing(imp: str, std: StdLib) -> str:
     return f"no required module provides package {imp}: other modules need the go command and a network"
 
 
-def _std_archive(std: StdLib, path: str) -> str:
-    return std.archive(path)
-
-
 def _importcfg(imports: list[str], archives: dict[str, str], std: StdLib) -> str:
     lines = ["# import config\n"]
     for imp in sorted(set(imports) - {"unsafe", "C"}):
-        lines.append(f"packagefile {imp}={archives.get(imp) or _std_archive(std, imp)}\n")
+        lines.append(f"packagefile {imp}={archives.get(imp) or std.archive(imp)}\n")
     return "".join(lines)
 
 
 def _action_id(*parts: str) -> str:
     digest = hashlib.sha256("\0".join(parts).encode()).digest()
-    import base64
     return base64.urlsafe_b64encode(digest).decode()[:20]
 
 
@@ -322,7 +318,7 @@ def _link_step(packages: dict[str, LocalPackage], order: list[str], main_path: s
         info += _setting(key, value)
     cfg = [f"packagefile {main_path}={archives[main_path]}\n"]
     cfg += [f"packagefile {p}={archives[p]}\n" for p in order if p != main_path]
-    cfg += [f"packagefile {p}={_std_archive(std, p)}\n" for p in deps]
+    cfg += [f"packagefile {p}={std.archive(p)}\n" for p in deps]
     cfg.append(f"modinfo {go_quote(INFO_START + info.encode() + INFO_END)}\n")
     build_id = _action_id("link", main_path, *order)
     argv = ["-o", output, "-importcfg", f"{work}/b001/importcfg.link",
